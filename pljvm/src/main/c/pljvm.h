@@ -1,0 +1,109 @@
+/*-------------------------------------------------------------------------
+ *
+ * pljvm.h
+ *	  Shared declarations of the pljvm C host.
+ *
+ * Rules every file here follows, because breaking them crashes or hangs a
+ * backend:
+ *	- A PostgreSQL error must never longjmp across a Java frame.  Code that
+ *	  Java calls (natives.c) runs backend work inside PG_TRY and turns errors
+ *	  into Java exceptions; the error is raised again when Java returns.
+ *	- Only the backend thread touches PostgreSQL.  Natives check the thread.
+ *	- Every call into Java from the handler is inside a JNI local frame that
+ *	  is popped on every path, else local references leak for good.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PLJVM_H
+#define PLJVM_H
+
+#include "postgres.h"
+
+#include <jni.h>
+#include <signal.h>
+
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "fmgr.h"
+#include "utils/elog.h"
+
+#include "org_pgqjava_pljvm_internal_Natives.h"
+
+/* Type codes shared with Java (generated from Natives.java by javac -h). */
+#define T_OTHER			org_pgqjava_pljvm_internal_Natives_T_OTHER
+#define T_INT2			org_pgqjava_pljvm_internal_Natives_T_INT2
+#define T_INT4			org_pgqjava_pljvm_internal_Natives_T_INT4
+#define T_INT8			org_pgqjava_pljvm_internal_Natives_T_INT8
+#define T_FLOAT4		org_pgqjava_pljvm_internal_Natives_T_FLOAT4
+#define T_FLOAT8		org_pgqjava_pljvm_internal_Natives_T_FLOAT8
+#define T_BOOL			org_pgqjava_pljvm_internal_Natives_T_BOOL
+#define T_TEXT			org_pgqjava_pljvm_internal_Natives_T_TEXT
+#define T_BYTEA			org_pgqjava_pljvm_internal_Natives_T_BYTEA
+#define T_TIMESTAMPTZ	org_pgqjava_pljvm_internal_Natives_T_TIMESTAMPTZ
+#define T_VOID			org_pgqjava_pljvm_internal_Natives_T_VOID
+#define T_RECORD		org_pgqjava_pljvm_internal_Natives_T_RECORD
+#define T_ARRAY			org_pgqjava_pljvm_internal_Natives_T_ARRAY
+#define KIND_OBJECT		org_pgqjava_pljvm_internal_Natives_KIND_OBJECT
+#define KIND_PRIMITIVE	org_pgqjava_pljvm_internal_Natives_KIND_PRIMITIVE
+
+/*
+ * One pljvm function call in progress.  Calls nest (Java -> SPI -> SQL ->
+ * Java), so they form a stack through prev.
+ */
+typedef struct PljvmCall
+{
+	struct PljvmCall *prev;
+	MemoryContext entry_cxt;	/* the caller's context: results go here */
+	MemoryContext tmp_cxt;		/* natives' scratch, reset after each; lazy */
+	bool		spi_connected;
+	bool		read_only;		/* SPI read_only: function not VOLATILE */
+	ErrorData  *pending_error;	/* an SQL error Java was told about */
+} PljvmCall;
+
+/* Global references and ids of the JDK and pljvm classes the host uses. */
+typedef struct PljvmRefs
+{
+	jclass		Object, String, Number, Short, Integer, Long, Float, Double, Boolean;
+	jclass		byteArray, OffsetDateTime, Iterator, Iterable, ObjectArray;
+	jclass		IllegalStateException, Natives, Backend, Conv, Errors, Resolver, Loaders;
+	jclass		PgException, Result, Method;
+	jmethodID	Number_longValue, Number_doubleValue, Boolean_booleanValue;
+	jmethodID	Short_valueOf, Integer_valueOf, Long_valueOf, Float_valueOf, Double_valueOf, Boolean_valueOf;
+	jmethodID	String_fromBytes, String_getBytes, Object_toString;
+	jmethodID	Iterator_hasNext, Iterator_next, Iterable_iterator, Method_getDeclaringClass;
+	jmethodID	Backend_init, Backend_clearInterrupt, Conv_timestampFromPg, Conv_timestampToPg;
+	jmethodID	Errors_describe, Resolver_resolve, Loaders_refresh, PgException_init, Result_init;
+	jobject		UTF_8;
+} PljvmRefs;
+
+/* jvm.c */
+extern JNIEnv *pljvm_env;
+extern PljvmRefs pljvm_refs;
+extern void pljvm_define_gucs(void);
+extern void pljvm_start_jvm(void);
+extern void pljvm_check_stack(void);
+extern bool pljvm_on_backend_thread(void);
+
+/* pljvm.c */
+extern PljvmCall *pljvm_current_call;
+extern volatile sig_atomic_t pljvm_in_java;
+extern volatile sig_atomic_t pljvm_watchdog_fired;
+extern void pljvm_after_java(PljvmCall *call);
+
+/* convert.c */
+extern int	pljvm_type_code(Oid typid);
+extern jstring pljvm_to_jstring(const char *s, int len);
+extern char *pljvm_from_jstring(jstring s);
+extern jobject pljvm_datum_to_java(Datum d, int code, Oid typid, bool primitive);
+extern Datum pljvm_java_to_datum(jobject o, int code, Oid typid, int32 typmod);
+extern jobjectArray pljvm_tuple_to_java(HeapTuple tup, TupleDesc desc, const int *codes);
+extern HeapTuple pljvm_java_to_tuple(jobjectArray row, TupleDesc desc);
+
+/* natives.c */
+extern void pljvm_register_natives(JNIEnv *env);
+extern void pljvm_throw_pgexception(JNIEnv *env, ErrorData *ed);
+
+/* Fail with the Java exception pending on env (after a JNI call that threw). */
+extern void pljvm_raise_jni_exception(const char *what) pg_attribute_noreturn();
+
+#endif							/* PLJVM_H */

@@ -1,0 +1,42 @@
+package org.pgqjava.pljvm;
+
+import org.pgqjava.pljvm.internal.Natives;
+
+/** Backend services for Java code running in a pljvm function. */
+public final class Pg {
+    private Pg() {
+    }
+
+    /**
+     * Ends the call if a query cancel, statement_timeout or termination is pending. Cheap (one
+     * volatile read when nothing is pending): call it every few thousand iterations of a long
+     * loop, which cannot be cancelled otherwise.
+     *
+     * @throws PgException with the server's error (e.g. 57014) when an interrupt is pending
+     */
+    public static void checkInterrupts() {
+        if (Natives.interruptPending()) {
+            Natives.checkInterrupts();
+        }
+    }
+
+    /** Sends a NOTICE to the client (subject to client_min_messages). */
+    public static void notice(String message) {
+        Natives.report(Natives.LEVEL_NOTICE, message);
+    }
+
+    /** Sends a WARNING to the client and the server log. */
+    public static void warning(String message) {
+        Natives.report(Natives.LEVEL_WARNING, message);
+    }
+
+    /** Writes a LOG line to the server log. */
+    public static void log(String message) {
+        Natives.report(Natives.LEVEL_LOG, message);
+    }
+
+    /** True on the backend's own thread, the only thread that may use {@link Spi} and {@link Pg}. */
+    public static boolean isBackendThread() {
+        return Natives.isBackendThread();
+    }
+}

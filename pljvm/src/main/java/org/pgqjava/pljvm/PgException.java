@@ -1,0 +1,46 @@
+package org.pgqjava.pljvm;
+
+/**
+ * A PostgreSQL error seen from Java, or raised by Java.
+ *
+ * <p>Thrown by pljvm when SQL run through {@link Spi} fails: it then carries the server error's
+ * SQLSTATE, message, detail and hint, and the call is poisoned (see {@link Spi}). Thrown by Java
+ * code to end the call with an ERROR of a chosen SQLSTATE: message, detail and hint reach the
+ * client unchanged, without a Java stack trace.
+ */
+public class PgException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final String sqlState;
+    private final String detail;
+    private final String hint;
+
+    /** An error with SQLSTATE {@code sqlState} (five characters, e.g. {@code "22023"}). */
+    public PgException(String sqlState, String message) {
+        this(sqlState, message, null, null);
+    }
+
+    public PgException(String sqlState, String message, String detail, String hint) {
+        super(message);
+        if (sqlState == null || !sqlState.matches("[0-9A-Z]{5}")) {
+            throw new IllegalArgumentException("SQLSTATE must be 5 characters [0-9A-Z], not " + sqlState);
+        }
+        this.sqlState = sqlState;
+        this.detail = detail;
+        this.hint = hint;
+    }
+
+    public String getSqlState() {
+        return sqlState;
+    }
+
+    /** The DETAIL line, or null. */
+    public String getDetail() {
+        return detail;
+    }
+
+    /** The HINT line, or null. */
+    public String getHint() {
+        return hint;
+    }
+}

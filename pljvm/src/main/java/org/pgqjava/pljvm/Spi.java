@@ -1,0 +1,122 @@
+package org.pgqjava.pljvm;
+
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.pgqjava.pljvm.internal.Natives;
+
+/**
+ * SQL from Java, through PostgreSQL's SPI, in the transaction of the current call.
+ *
+ * <p>Runs only on the backend thread, inside a pljvm call; any other thread gets an
+ * {@link IllegalStateException}. An SQL error comes back as a {@link PgException} and poisons
+ * the call: every later SPI use in it throws {@code PgException} 25P02, and when the Java method
+ * returns the original server error is raised, whether Java caught the exception or not (the
+ * transaction is aborted either way; use a PL/pgSQL EXCEPTION block around the call to go on).
+ *
+ * <p>Plans are prepared once per backend and kept across transactions: {@link #prepare} and
+ * {@link #execute} cache them by SQL text and parameter types (at most {@value #CACHE_SIZE};
+ * the least recently used is freed beyond that).
+ */
+public final class Spi {
+    static final int CACHE_SIZE = 512;
+
+    private static final Map<String, Plan> PLANS = new LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Plan> eldest) {
+            if (size() > CACHE_SIZE) {
+                eldest.getValue().free();
+                return true;
+            }
+            return false;
+        }
+    };
+
+    private Spi() {
+    }
+
+    /**
+     * The plan for {@code sql} with parameters {@code $1..$n} of the given SQL types
+     * (e.g. {@code "int8"}, {@code "text[]"}, {@code "pg_catalog.timestamptz"}), prepared at the
+     * first use in this backend and cached. Do not close a cached plan.
+     */
+    public static Plan prepare(String sql, String... argTypes) {
+        Natives.checkBackendThread();
+        String key = key(sql, argTypes);
+        Plan plan = PLANS.get(key);
+        if (plan == null || !plan.isValid()) {
+            plan = new Plan(Natives.prepare(sql, argTypes.clone()), sql, argTypes.length);
+            PLANS.put(key, plan);
+        }
+        return plan;
+    }
+
+    /**
+     * Runs {@code sql} with the given parameters through a cached plan. Parameter types follow
+     * from the Java values: Long int8, Integer int4, Short int2, Double float8, Float float4,
+     * Boolean bool, String text, byte[] bytea, OffsetDateTime timestamptz, long[] / Long[] int8[],
+     * int[] / Integer[] int4[], String[] text[]. A null is passed as text; when the type of a
+     * NULL matters, use {@link #prepare} with explicit types.
+     */
+    public static Result execute(String sql, Object... args) {
+        String[] types = new String[args.length];
+        for (int i = 0; i < args.length; i++) {
+            types[i] = typeOf(args[i]);
+        }
+        return prepare(sql, types).execute(args);
+    }
+
+    /**
+     * Runs {@code sql} once, without keeping a plan: for DDL and statements whose text changes
+     * on every call. Parameters as for {@link #execute}.
+     */
+    public static Result executeOnce(String sql, Object... args) {
+        String[] types = new String[args.length];
+        for (int i = 0; i < args.length; i++) {
+            types[i] = typeOf(args[i]);
+        }
+        return Natives.executeOnce(sql, types, args);
+    }
+
+    /** The SQL type that {@link #execute} uses for a Java value. */
+    static String typeOf(Object value) {
+        if (value == null || value instanceof String) {
+            return "text";
+        } else if (value instanceof Long) {
+            return "int8";
+        } else if (value instanceof Integer) {
+            return "int4";
+        } else if (value instanceof Short) {
+            return "int2";
+        } else if (value instanceof Boolean) {
+            return "bool";
+        } else if (value instanceof Double) {
+            return "float8";
+        } else if (value instanceof Float) {
+            return "float4";
+        } else if (value instanceof byte[]) {
+            return "bytea";
+        } else if (value instanceof OffsetDateTime) {
+            return "timestamptz";
+        } else if (value instanceof long[] || value instanceof Long[]) {
+            return "int8[]";
+        } else if (value instanceof int[] || value instanceof Integer[]) {
+            return "int4[]";
+        } else if (value instanceof String[]) {
+            return "text[]";
+        }
+        throw new IllegalArgumentException("no SQL type for Java " + value.getClass().getName()
+                + "; use Spi.prepare with explicit parameter types");
+    }
+
+    private static String key(String sql, String[] argTypes) {
+        StringBuilder b = new StringBuilder(sql.length() + 16 * argTypes.length).append(sql);
+        for (String t : argTypes) {
+            b.append('\0').append(t);
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,78 @@
+package org.pgqjava.pljvm.internal;
+
+import org.pgqjava.pljvm.Result;
+
+/**
+ * The native methods of the C host (bound with RegisterNatives when the JVM starts) and the
+ * constants it shares with Java. {@code javac -h} turns this class into the C header
+ * {@code org_pgqjava_pljvm_internal_Natives.h}, so the two sides cannot drift.
+ *
+ * <p>Not API. Every method except {@link #interruptPending}, {@link #inJava},
+ * {@link #watchdogShouldInterrupt} and {@link #isBackendThread} runs only on the backend thread
+ * inside a pljvm call and throws {@link IllegalStateException} elsewhere.
+ */
+public final class Natives {
+    /* Type codes: the SQL types pljvm converts; T_ARRAY is or-ed in for one-dimensional arrays. */
+    public static final int T_OTHER = 0;
+    public static final int T_INT2 = 1;
+    public static final int T_INT4 = 2;
+    public static final int T_INT8 = 3;
+    public static final int T_FLOAT4 = 4;
+    public static final int T_FLOAT8 = 5;
+    public static final int T_BOOL = 6;
+    public static final int T_TEXT = 7;
+    public static final int T_BYTEA = 8;
+    public static final int T_TIMESTAMPTZ = 9;
+    public static final int T_VOID = 10;
+    public static final int T_RECORD = 11;
+    public static final int T_ARRAY = 0x100;
+
+    /* How a parameter or return value is passed: a Java primitive (or primitive array) or an object. */
+    public static final int KIND_OBJECT = 0;
+    public static final int KIND_PRIMITIVE = 1;
+
+    /* Levels for report(). */
+    public static final int LEVEL_LOG = 1;
+    public static final int LEVEL_NOTICE = 2;
+    public static final int LEVEL_WARNING = 3;
+
+    private Natives() {
+    }
+
+    /** InterruptPending: any interrupt (cancel, timeout, termination, or a harmless one) waits. */
+    public static native boolean interruptPending();
+
+    /** Runs CHECK_FOR_INTERRUPTS; an interrupt that ends the statement comes back as PgException. */
+    public static native void checkInterrupts();
+
+    public static native void report(int level, String message);
+
+    public static native boolean isBackendThread();
+
+    /** SPI_prepare + SPI_keepplan; returns a handle for executePlan / freePlan. */
+    public static native int prepare(String sql, String[] argTypes);
+
+    public static native Result executePlan(int handle, Object[] args);
+
+    public static native void freePlan(int handle);
+
+    public static native Result executeOnce(String sql, String[] argTypes, Object[] args);
+
+    /** For the watchdog: is the backend thread running Java code of a pljvm call right now? */
+    public static native boolean inJava();
+
+    /**
+     * For the watchdog: true if the backend thread is in Java and a cancel or termination is
+     * pending; the caller must then interrupt the backend thread (the C side remembers to clear
+     * the thread's interrupt flag afterwards).
+     */
+    public static native boolean watchdogShouldInterrupt();
+
+    /** Throws IllegalStateException unless on the backend thread. */
+    public static void checkBackendThread() {
+        if (!isBackendThread()) {
+            throw new IllegalStateException("pljvm: only the backend thread may use SPI; this is "
+                    + Thread.currentThread().getName());
+        }
+    }
+}
