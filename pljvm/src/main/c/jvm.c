@@ -29,7 +29,12 @@
 #error "PLJVM_DEFAULT_CLASSPATH must be set by the Makefile"
 #endif
 
-#define DEFAULT_VMOPTIONS "-Xss4m -Xms4m -Xmx64m -XX:+UseSerialGC " \
+/*
+ * No -Xss here: by default the JVM gets the process stack limit (see
+ * default_stack_kb), so that no max_stack_depth PostgreSQL accepts can reach
+ * the JVM's guard pages.
+ */
+#define DEFAULT_VMOPTIONS "-Xms4m -Xmx64m -XX:+UseSerialGC " \
 	"-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m " \
 	"-XX:MaxMetaspaceSize=64m -XX:-UsePerfData -XX:+DisableAttachMechanism"
 
@@ -108,6 +113,22 @@ parse_size_kb(const char *s)
 		default:
 			return -1;
 	}
+}
+
+/*
+ * default_stack_kb
+ *		The stack limit of the process (ulimit -s), or 8 MB if unlimited.
+ *		PostgreSQL caps max_stack_depth at that limit minus 512 kB, so a JVM
+ *		stack of this size keeps its guard pages out of PostgreSQL's reach.
+ */
+static long
+default_stack_kb(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		return (long) (rl.rlim_cur / 1024);
+	return 8192;
 }
 
 /*
@@ -300,8 +321,8 @@ build_options(JavaVMOption *opts, int max, int java_major)
 	}
 	if (xss < 0)
 	{
-		xss = 4096;
-		opts[n++].optionString = "-Xss4m";
+		xss = default_stack_kb();
+		opts[n++].optionString = psprintf("-Xss%ldk", xss);
 	}
 	jvm_stack_kb = xss;
 	opts[n++].optionString = "-Xrs";	/* leave SIGINT/TERM/HUP/QUIT to PostgreSQL */
