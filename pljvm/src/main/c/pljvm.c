@@ -183,6 +183,34 @@ pljvm_after_java(PljvmCall *call)
 }
 
 /*
+ * check_types
+ *		Refuses signatures pljvm cannot call: pseudo-type arguments (but
+ *		types without a Java mapping pass as their text form), and trigger or
+ *		pseudo-type results other than void and record.
+ */
+static void
+check_types(Form_pg_proc proc)
+{
+	for (int i = 0; i < proc->pronargs; i++)
+	{
+		Oid			t = proc->proargtypes.values[i];
+
+		if (get_typtype(t) == TYPTYPE_PSEUDO || pljvm_type_code(t) == T_RECORD)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("pljvm functions cannot take type %s", format_type_be(t)),
+					 errhint("Use concrete types; types without a Java mapping are passed as String in their text form.")));
+	}
+	if (proc->prorettype == TRIGGEROID ||
+		(get_typtype(proc->prorettype) == TYPTYPE_PSEUDO &&
+		 proc->prorettype != VOIDOID && proc->prorettype != RECORDOID))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("pljvm functions cannot return type %s", format_type_be(proc->prorettype)),
+				 errhint("Return a concrete type, void, a composite type, record with OUT parameters, or SETOF.")));
+}
+
+/*
  * resolve
  *		Fills fn from the pg_proc row and the Java method Resolver picks.
  *		Runs Java (which may run SQL to load jars) inside the current call.
@@ -213,22 +241,13 @@ resolve(FnInfo *fn, HeapTuple proctup, PljvmCall *call)
 	fn->rettype = proc->prorettype;
 	fn->retset = proc->proretset;
 	fn->read_only = proc->provolatile != PROVOLATILE_VOLATILE;
+	check_types(proc);
 	for (int i = 0; i < fn->nargs; i++)
 	{
 		fn->argtypes[i] = proc->proargtypes.values[i];
 		fn->argcodes[i] = pljvm_type_code(fn->argtypes[i]);
-		if (fn->argcodes[i] == T_OTHER || fn->argcodes[i] == T_VOID || fn->argcodes[i] == T_RECORD)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("pljvm functions cannot take type %s", format_type_be(fn->argtypes[i])),
-					 errhint("Supported: int2, int4, int8, float4, float8, bool, text, varchar, name, bytea, timestamptz and one-dimensional arrays of them.")));
 	}
 	fn->retcode = pljvm_type_code(fn->rettype);
-	if (fn->rettype == TRIGGEROID || fn->retcode == T_OTHER)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("pljvm functions cannot return type %s", format_type_be(fn->rettype)),
-				 errhint("Supported: the argument types, void, composite types, record with OUT parameters, and SETOF.")));
 
 	codes = (*ENV)->NewIntArray(ENV, fn->nargs);
 	if (codes == NULL)
@@ -647,21 +666,7 @@ pljvm_validator(PG_FUNCTION_ARGS)
 	if (!HeapTupleIsValid(proctup))
 		elog(ERROR, "cache lookup failed for function %u", funcoid);
 	proc = (Form_pg_proc) GETSTRUCT(proctup);
-	for (int i = 0; i < proc->pronargs; i++)
-	{
-		int			code = pljvm_type_code(proc->proargtypes.values[i]);
-
-		if (code == T_OTHER || code == T_VOID || code == T_RECORD)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("pljvm functions cannot take type %s", format_type_be(proc->proargtypes.values[i])),
-					 errhint("Supported: int2, int4, int8, float4, float8, bool, text, varchar, name, bytea, timestamptz and one-dimensional arrays of them.")));
-	}
-	if (proc->prorettype == TRIGGEROID || pljvm_type_code(proc->prorettype) == T_OTHER)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("pljvm functions cannot return type %s", format_type_be(proc->prorettype)),
-				 errhint("Supported: the argument types, void, composite types, record with OUT parameters, and SETOF.")));
+	check_types(proc);
 	ReleaseSysCache(proctup);
 	if (!check_function_bodies)
 		PG_RETURN_VOID();

@@ -107,6 +107,18 @@ class TypesIT {
     }
 
     @Test
+    void typesWithoutJavaMappingPassAsText(Connection c) throws SQLException {
+        exec(c, "create function jecho_json(jsonb) returns jsonb language pljvm as 'org.pgqjava.pljvm.fixtures.Fns.echo'");
+        exec(c, "create function jecho_iv(interval) returns interval language pljvm as 'org.pgqjava.pljvm.fixtures.Fns.echo'");
+        assertEquals(true, one(c, "select jecho_json('{\"a\": [1, 2]}') = '{\"a\": [1, 2]}'::jsonb"));
+        assertEquals(true, one(c, "select jecho_iv('3 seconds') = interval '3 seconds'"));
+        exec(c, "create function jtext_iv(text) returns interval language pljvm as 'org.pgqjava.pljvm.fixtures.Fns.echo'");
+        assertEquals(true, one(c, "select jtext_iv('1 hour') = interval '1 hour'"));
+        // the String Java returns goes through interval's input function
+        assertEquals("22007", error(c, "select jtext_iv('nonsense')").getSQLState());
+    }
+
+    @Test
     void voidResult(Connection c) throws SQLException {
         assertEquals("", one(c, "select jnothing(1)::text"));
     }

@@ -141,6 +141,7 @@ public final class Resolver {
             case Natives.T_TEXT: return new Class<?>[] {null, String.class};
             case Natives.T_BYTEA: return new Class<?>[] {null, byte[].class};
             case Natives.T_TIMESTAMPTZ: return new Class<?>[] {null, OffsetDateTime.class};
+            case Natives.T_OTHER: return new Class<?>[] {null, String.class}; // text form
             default: return null;
         }
     }
