@@ -17,7 +17,9 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "access/xact.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "parser/parse_type.h"
 #include "utils/memutils.h"
 
@@ -293,6 +295,18 @@ Java_org_pgqjava_pljvm_internal_Natives_report(JNIEnv *env, jclass cls, jint lev
 	pljvm_in_java = saved;
 }
 
+JNIEXPORT jlong JNICALL
+Java_org_pgqjava_pljvm_internal_Natives_localTransactionId(JNIEnv *env, jclass cls)
+{
+	return (jlong) MyProc->lxid;
+}
+
+JNIEXPORT jboolean JNICALL
+Java_org_pgqjava_pljvm_internal_Natives_usesTransactionSnapshot(JNIEnv *env, jclass cls)
+{
+	return IsolationUsesXactSnapshot() ? JNI_TRUE : JNI_FALSE;
+}
+
 JNIEXPORT jboolean JNICALL
 Java_org_pgqjava_pljvm_internal_Natives_isBackendThread(JNIEnv *env, jclass cls)
 {
@@ -497,6 +511,8 @@ pljvm_register_natives(JNIEnv *env)
 		NATIVE(checkInterrupts, "()V"),
 		NATIVE(report, "(ILjava/lang/String;)V"),
 		NATIVE(isBackendThread, "()Z"),
+		NATIVE(localTransactionId, "()J"),
+		NATIVE(usesTransactionSnapshot, "()Z"),
 		NATIVE(prepare, "(Ljava/lang/String;[Ljava/lang/String;)I"),
 		NATIVE(executePlan, "(I[Ljava/lang/Object;)Lorg/pgqjava/pljvm/Result;"),
 		NATIVE(freePlan, "(I)V"),

@@ -35,6 +35,25 @@ public final class Pg {
         Natives.report(Natives.LEVEL_LOG, message);
     }
 
+    /**
+     * A number that identifies the current transaction within this backend (the local
+     * transaction id): per-transaction state in Java static fields can be keyed by it. Costs no
+     * query and assigns no transaction id.
+     */
+    public static long localTransactionId() {
+        Natives.checkBackendThread();
+        return Natives.localTransactionId();
+    }
+
+    /**
+     * True when the transaction uses one snapshot for all its statements (REPEATABLE READ or
+     * SERIALIZABLE), false under READ COMMITTED, where every statement sees a new snapshot.
+     */
+    public static boolean usesTransactionSnapshot() {
+        Natives.checkBackendThread();
+        return Natives.usesTransactionSnapshot();
+    }
+
     /** True on the backend's own thread, the only thread that may use {@link Spi} and {@link Pg}. */
     public static boolean isBackendThread() {
         return Natives.isBackendThread();

@@ -60,6 +60,7 @@ public final class FixturesTemplate implements TemplateSetup {
         {"jspin(int8) returns int8", "spin"},
         {"jsqlsleep(float8) returns int8", "sqlSleep"},
         {"jthread() returns text", "fromThread"},
+        {"jparkthread(text) returns text", "parkThread"},
     };
 
     @Override

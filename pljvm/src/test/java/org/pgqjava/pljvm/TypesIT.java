@@ -187,6 +187,27 @@ class TypesIT {
     }
 
     @Test
+    void transactionFacts(Connection c) throws SQLException {
+        exec(c, "create function jlxid() returns int8 language pljvm as 'org.pgqjava.pljvm.fixtures.Fns.lxid'");
+        exec(c, "create function jtxsnap() returns bool language pljvm as 'org.pgqjava.pljvm.fixtures.Fns.txSnapshot'");
+        assertEquals(true, one(c, "select jlxid() = jlxid()"));
+        long first = (Long) one(c, "select jlxid()");
+        long second = (Long) one(c, "select jlxid()");
+        assertTrue(second > first, first + " then " + second);
+        assertEquals(false, one(c, "select jtxsnap()"));
+        c.setAutoCommit(false);
+        exec(c, "set transaction isolation level repeatable read");
+        assertEquals(true, one(c, "select jtxsnap()"));
+        long inTx = (Long) one(c, "select jlxid()");
+        assertEquals(inTx, one(c, "select jlxid()"));
+        c.rollback();
+        exec(c, "set transaction isolation level serializable");
+        assertEquals(true, one(c, "select jtxsnap()"));
+        c.rollback();
+        c.setAutoCommit(true);
+    }
+
+    @Test
     void nestedJavaSqlJava(Connection c) throws SQLException {
         assertEquals(30L, one(c, "select jnest(30)"));
     }

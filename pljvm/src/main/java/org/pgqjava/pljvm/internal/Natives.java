@@ -49,6 +49,12 @@ public final class Natives {
 
     public static native boolean isBackendThread();
 
+    /** MyProc->lxid: identifies the current transaction within this backend. */
+    public static native long localTransactionId();
+
+    /** IsolationUsesXactSnapshot(): REPEATABLE READ or SERIALIZABLE. */
+    public static native boolean usesTransactionSnapshot();
+
     /** SPI_prepare + SPI_keepplan; returns a handle for executePlan / freePlan. */
     public static native int prepare(String sql, String[] argTypes);
 
