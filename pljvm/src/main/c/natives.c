@@ -113,6 +113,7 @@ fail(JNIEnv *env, PljvmCall *call, MemoryContext cxt, ResourceOwner owner)
 	MemoryContextSwitchTo(cxt);
 	CurrentResourceOwner = owner;
 	call->pending_error = ed;
+	call->pending_subxid = GetCurrentSubTransactionId();
 	pljvm_throw_pgexception(env, ed);
 }
 
@@ -474,6 +475,141 @@ Java_org_pgqjava_pljvm_internal_Natives_executeOnce(JNIEnv *env, jclass cls, jst
 	return result;
 }
 
+/*
+ * Subtransactions (Spi.subtransaction): the only way Java may catch an SQL
+ * error and go on.  An error inside the subtransaction is pending as usual;
+ * rolling the subtransaction back undoes its effects and clears it.
+ * Strictly nested: Java opens and closes them in try/finally.
+ */
+typedef struct SubXact
+{
+	SubTransactionId subxid;
+	MemoryContext cxt;
+	ResourceOwner owner;
+} SubXact;
+
+#define MAX_SUBXACT 64
+static SubXact subxacts[MAX_SUBXACT];
+static int	nsubxacts = 0;
+
+JNIEXPORT jint JNICALL
+Java_org_pgqjava_pljvm_internal_Natives_beginSubtransaction(JNIEnv *env, jclass cls)
+{
+	PljvmCall  *call = begin(env);
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile jint token = 0;
+
+	if (call == NULL)
+		return 0;
+	if (nsubxacts >= MAX_SUBXACT)
+	{
+		throw_new(env, R.IllegalStateException, "pljvm: subtransactions nested too deeply");
+		return 0;
+	}
+	PG_TRY();
+	{
+		/* connect first: an SPI connection made inside would end with it */
+		MemoryContext old = spi_begin(call);
+
+		spi_end(call, old);
+		cxt = CurrentMemoryContext;
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(cxt);
+		subxacts[nsubxacts].subxid = GetCurrentSubTransactionId();
+		subxacts[nsubxacts].cxt = cxt;
+		subxacts[nsubxacts].owner = owner;
+		token = (jint) subxacts[nsubxacts].subxid;
+		nsubxacts++;
+		call->subxact_depth++;
+	}
+	PG_CATCH();
+	{
+		fail(env, call, cxt, owner);
+	}
+	PG_END_TRY();
+	return token;
+}
+
+/* The innermost subtransaction if it is token's, else throws and NULL. */
+static SubXact *
+innermost(JNIEnv *env, PljvmCall *call, jint token)
+{
+	if (call->subxact_depth == 0 || nsubxacts == 0 ||
+		subxacts[nsubxacts - 1].subxid != (SubTransactionId) token ||
+		GetCurrentSubTransactionId() != (SubTransactionId) token)
+	{
+		throw_new(env, R.IllegalStateException, "pljvm: subtransaction closed out of order");
+		return NULL;
+	}
+	return &subxacts[nsubxacts - 1];
+}
+
+/*
+ * close_subxact
+ *		Commits or rolls back the innermost subtransaction.  An SQL error that
+ *		happened inside it (and that Java swallowed) turns a commit into a
+ *		rollback and is thrown again; a rollback clears it.  An error from
+ *		before the subtransaction cannot be undone by it and stays pending.
+ */
+static void
+close_subxact(JNIEnv *env, jint token, bool commit)
+{
+	PljvmCall  *call = pljvm_current_call;
+	SubXact    *sx;
+	ErrorData  *volatile inside = NULL;
+
+	if (!pljvm_on_backend_thread() || call == NULL)
+	{
+		throw_new(env, R.IllegalStateException, "pljvm: only the backend thread may call into PostgreSQL");
+		return;
+	}
+	if (call->pending_error != NULL)
+	{
+		if (call->pending_subxid < (SubTransactionId) token)
+		{
+			if (commit)
+				begin(env);		/* throws 25P02 */
+			return;
+		}
+		inside = call->pending_error;
+	}
+	if ((sx = innermost(env, call, token)) == NULL)
+		return;
+	PG_TRY();
+	{
+		if (commit && inside == NULL)
+			ReleaseCurrentSubTransaction();
+		else
+			RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(sx->cxt);
+		CurrentResourceOwner = sx->owner;
+		nsubxacts--;
+		call->subxact_depth--;
+		call->pending_error = NULL;
+	}
+	PG_CATCH();
+	{
+		fail(env, call, sx->cxt, sx->owner);
+		return;
+	}
+	PG_END_TRY();
+	if (inside != NULL && commit)
+		pljvm_throw_pgexception(env, inside);
+}
+
+JNIEXPORT void JNICALL
+Java_org_pgqjava_pljvm_internal_Natives_commitSubtransaction(JNIEnv *env, jclass cls, jint token)
+{
+	close_subxact(env, token, true);
+}
+
+JNIEXPORT void JNICALL
+Java_org_pgqjava_pljvm_internal_Natives_rollbackSubtransaction(JNIEnv *env, jclass cls, jint token)
+{
+	close_subxact(env, token, false);
+}
+
 JNIEXPORT jboolean JNICALL
 Java_org_pgqjava_pljvm_internal_Natives_inJava(JNIEnv *env, jclass cls)
 {
@@ -517,6 +653,9 @@ pljvm_register_natives(JNIEnv *env)
 		NATIVE(executePlan, "(I[Ljava/lang/Object;)Lorg/pgqjava/pljvm/Result;"),
 		NATIVE(freePlan, "(I)V"),
 		NATIVE(executeOnce, "(Ljava/lang/String;[Ljava/lang/String;[Ljava/lang/Object;)Lorg/pgqjava/pljvm/Result;"),
+		NATIVE(beginSubtransaction, "()I"),
+		NATIVE(commitSubtransaction, "(I)V"),
+		NATIVE(rollbackSubtransaction, "(I)V"),
 		NATIVE(inJava, "()Z"),
 		NATIVE(watchdogShouldInterrupt, "()Z"),
 	};

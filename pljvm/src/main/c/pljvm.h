@@ -58,6 +58,8 @@ typedef struct PljvmCall
 	bool		spi_connected;
 	bool		read_only;		/* SPI read_only: function not VOLATILE */
 	ErrorData  *pending_error;	/* an SQL error Java was told about */
+	SubTransactionId pending_subxid;	/* subtransaction it happened in */
+	int			subxact_depth;	/* subtransactions opened by Spi.subtransaction */
 } PljvmCall;
 
 /* Global references and ids of the JDK and pljvm classes the host uses. */

@@ -3,6 +3,7 @@ package org.pgqjava.pljvm;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.pgqjava.pljvm.internal.Natives;
 
@@ -79,6 +80,34 @@ public final class Spi {
             types[i] = typeOf(args[i]);
         }
         return Natives.executeOnce(sql, types, args);
+    }
+
+    /**
+     * Runs {@code body} in a subtransaction (a savepoint): the only way to catch an SQL error
+     * and go on. If {@code body} completes, the subtransaction is committed (its work stays
+     * part of the transaction); if it throws, the subtransaction is rolled back, undoing its
+     * SQL, and the exception goes on to the caller, which may catch a {@link PgException} and
+     * continue using SPI. Costs a subtransaction (and an XID if it writes): use it where an error
+     * is expected, not around every statement.
+     */
+    public static <T> T subtransaction(Supplier<T> body) {
+        Natives.checkBackendThread();
+        int token = Natives.beginSubtransaction();
+        T result;
+        try {
+            result = body.get();
+        } catch (RuntimeException | Error e) {
+            try {
+                Natives.rollbackSubtransaction(token);
+            } catch (RuntimeException | Error inner) {
+                e.addSuppressed(inner);
+            }
+            throw e;
+        }
+        // Closes the subtransaction either way: commits it, or, if an SQL error inside was
+        // swallowed by body, rolls it back and throws that error.
+        Natives.commitSubtransaction(token);
+        return result;
     }
 
     /** The SQL type that {@link #execute} uses for a Java value. */

@@ -204,7 +204,7 @@ final class Backends {
 
     /** The text of /proc/{pid}/{file} as the server reads it; null if it does not exist (any more). */
     static String procFile(Connection superuser, int pid, String file) throws SQLException {
-        try (PreparedStatement ps = superuser.prepareStatement("select pg_read_file(?, true)")) {
+        try (PreparedStatement ps = superuser.prepareStatement("select pg_read_file(?::text, 0, 262144, true)")) {
             ps.setString(1, "/proc/" + pid + "/" + file);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -216,7 +216,7 @@ final class Backends {
     /** Thread ids of process {@code pid}. */
     static List<Integer> tasks(Connection superuser, int pid) throws SQLException {
         List<Integer> out = new ArrayList<>();
-        try (PreparedStatement ps = superuser.prepareStatement("select pg_ls_dir(?)")) {
+        try (PreparedStatement ps = superuser.prepareStatement("select pg_ls_dir(?::text)")) {
             ps.setString(1, "/proc/" + pid + "/task");
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

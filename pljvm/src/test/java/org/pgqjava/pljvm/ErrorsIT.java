@@ -85,6 +85,34 @@ class ErrorsIT {
     }
 
     @Test
+    void subtransactionsLetJavaCatchSqlErrors(Connection c, org.pgqjava.testsupport.PgDatabase db) throws Exception {
+        String f = "org.pgqjava.pljvm.fixtures.Fns.";
+        exec(c, "create function jsubx_catch() returns text language pljvm as '" + f + "subxCatch'");
+        exec(c, "create function jsubx_commit() returns int8 language pljvm as '" + f + "subxCommit'");
+        exec(c, "create function jsubx_swallow() returns text language pljvm as '" + f + "subxSwallow'");
+        exec(c, "create function jsubx_lock(text) returns text language pljvm as '" + f + "subxLock'");
+        exec(c, "create function jsubx_after() returns text language pljvm as '" + f + "subxAfterError'");
+        exec(c, "create function jsubx_nested(int8) returns int8 language pljvm as '" + f + "subxNested'");
+        exec(c, "truncate t");
+        assertEquals("22012", one(c, "select jsubx_catch()"));
+        assertEquals(1L, one(c, "select jsubx_commit()"));
+        assertEquals("rethrown 22012 division by zero", one(c, "select jsubx_swallow()"));
+        assertEquals(1L, one(c, "select jsubx_nested(20)"));
+        assertEquals("1,3,4,6", one(c, "select string_agg(id::text, ',' order by id) from t"));
+
+        assertEquals("locked", one(c, "select jsubx_lock('t')"));
+        try (Connection other = db.connect()) {
+            other.setAutoCommit(false);
+            exec(other, "lock table t in access exclusive mode");
+            assertEquals("55P03", one(c, "select jsubx_lock('t')"));
+            other.rollback();
+        }
+        // an error outside the subtransaction cannot be undone: it wins
+        assertEquals("22012", error(c, "select jsubx_after()").getSQLState());
+        assertEquals(1L, one(c, "select jnoop(1)"));
+    }
+
+    @Test
     void innerJavaExceptionPropagatesThroughNestedCalls(Connection c) throws SQLException {
         exec(c, "create function nest_fail(n int8) returns int8 language sql as 'select jfail(''inner '' || n)'");
         exec(c, "create function jcallsql(text) returns int8 language pljvm"

@@ -64,6 +64,14 @@ public final class Natives {
 
     public static native Result executeOnce(String sql, String[] argTypes, Object[] args);
 
+    /** BeginInternalSubTransaction; returns a token for commit / rollback. */
+    public static native int beginSubtransaction();
+
+    public static native void commitSubtransaction(int token);
+
+    /** Rolls back; clears the call's pending SQL error if it happened inside. */
+    public static native void rollbackSubtransaction(int token);
+
     /** For the watchdog: is the backend thread running Java code of a pljvm call right now? */
     public static native boolean inJava();
 
