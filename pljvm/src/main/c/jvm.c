@@ -242,6 +242,12 @@ cache_refs(JNIEnv *env)
 	r->Loaders = global_class(env, "org/pgqjava/pljvm/internal/Loaders");
 	r->PgException = global_class(env, "org/pgqjava/pljvm/PgException");
 	r->Result = global_class(env, "org/pgqjava/pljvm/Result");
+	r->SqlRows = global_class(env, "org/pgqjava/pljvm/SqlRows");
+	r->SqlRows_sql = (*env)->GetFieldID(env, r->SqlRows, "sql", "Ljava/lang/String;");
+	r->SqlRows_types = (*env)->GetFieldID(env, r->SqlRows, "types", "[Ljava/lang/String;");
+	r->SqlRows_args = (*env)->GetFieldID(env, r->SqlRows, "args", "[Ljava/lang/Object;");
+	if (r->SqlRows_sql == NULL || r->SqlRows_types == NULL || r->SqlRows_args == NULL)
+		pljvm_raise_jni_exception("SqlRows fields");
 
 	r->Number_longValue = method(env, r->Number, "longValue", "()J", false);
 	r->Number_doubleValue = method(env, r->Number, "doubleValue", "()D", false);

@@ -117,9 +117,9 @@ fail(JNIEnv *env, PljvmCall *call, MemoryContext cxt, ResourceOwner owner)
 	pljvm_throw_pgexception(env, ed);
 }
 
-/* Connects SPI for the call and switches to the call's scratch context. */
-static MemoryContext
-spi_begin(PljvmCall *call)
+/* Connects SPI for the call if it is not yet. */
+void
+pljvm_spi_connect(PljvmCall *call)
 {
 	if (!call->spi_connected)
 	{
@@ -127,6 +127,13 @@ spi_begin(PljvmCall *call)
 			elog(ERROR, "pljvm: SPI_connect failed");
 		call->spi_connected = true;
 	}
+}
+
+/* Connects SPI for the call and switches to the call's scratch context. */
+static MemoryContext
+spi_begin(PljvmCall *call)
+{
+	pljvm_spi_connect(call);
 	if (call->tmp_cxt == NULL)
 		call->tmp_cxt = AllocSetContextCreate(call->entry_cxt, "pljvm native",
 											  ALLOCSET_SMALL_SIZES);
@@ -150,8 +157,8 @@ spi_check(int rc, const char *what)
 }
 
 /* Type names (Java String[]) to OIDs; codes filled if asked. */
-static Oid *
-parse_types(jobjectArray names, int n, int **codes)
+Oid *
+pljvm_parse_types(jobjectArray names, int n, int **codes)
 {
 	Oid		   *oids = palloc(sizeof(Oid) * Max(n, 1));
 
@@ -175,8 +182,8 @@ parse_types(jobjectArray names, int n, int **codes)
 }
 
 /* Java parameter values to Datums of the given types. */
-static void
-convert_args(jobjectArray args, int n, const Oid *types, const int *codes, Datum *values, char *nulls)
+void
+pljvm_convert_args(jobjectArray args, int n, const Oid *types, const int *codes, Datum *values, char *nulls)
 {
 	for (int i = 0; i < n; i++)
 	{
@@ -331,7 +338,7 @@ Java_org_pgqjava_pljvm_internal_Natives_prepare(JNIEnv *env, jclass cls, jstring
 		MemoryContext old = spi_begin(call);
 		int			n = (*ENV)->GetArrayLength(ENV, types);
 		int		   *codes;
-		Oid		   *oids = parse_types(types, n, &codes);
+		Oid		   *oids = pljvm_parse_types(types, n, &codes);
 		SPIPlanPtr	plan = SPI_prepare(pljvm_from_jstring(sql), n, oids);
 		int			slot;
 
@@ -398,7 +405,7 @@ Java_org_pgqjava_pljvm_internal_Natives_executePlan(JNIEnv *env, jclass cls, jin
 		Datum	   *values = palloc(sizeof(Datum) * Max(sp->nargs, 1));
 		char	   *nulls = palloc(sizeof(char) * Max(sp->nargs, 1));
 
-		convert_args(args, sp->nargs, sp->argtypes, sp->argcodes, values, nulls);
+		pljvm_convert_args(args, sp->nargs, sp->argtypes, sp->argcodes, values, nulls);
 		spi_check(SPI_execute_plan(sp->plan, values, nulls, call->read_only, 0), "SPI_execute_plan");
 		result = make_result();
 		spi_end(call, old);
@@ -456,11 +463,11 @@ Java_org_pgqjava_pljvm_internal_Natives_executeOnce(JNIEnv *env, jclass cls, jst
 		MemoryContext old = spi_begin(call);
 		int			n = (*ENV)->GetArrayLength(ENV, types);
 		int		   *codes;
-		Oid		   *oids = parse_types(types, n, &codes);
+		Oid		   *oids = pljvm_parse_types(types, n, &codes);
 		Datum	   *values = palloc(sizeof(Datum) * Max(n, 1));
 		char	   *nulls = palloc(sizeof(char) * Max(n, 1));
 
-		convert_args(args, n, oids, codes, values, nulls);
+		pljvm_convert_args(args, n, oids, codes, values, nulls);
 		spi_check(SPI_execute_with_args(pljvm_from_jstring(sql), n, oids, values, nulls,
 										call->read_only, 0), "SPI_execute_with_args");
 		result = make_result();

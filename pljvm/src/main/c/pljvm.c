@@ -399,7 +399,88 @@ finish_spi(PljvmCall *call)
 	MemoryContextSwitchTo(call->entry_cxt);
 }
 
-/* Materializes a SETOF result from a Java Iterator or Iterable. */
+/* Checks that a query's rows fit the function's result descriptor. */
+static void
+check_rows_desc(TupleDesc got, TupleDesc want)
+{
+	bool		ok = got->natts == want->natts;
+
+	for (int i = 0; ok && i < want->natts; i++)
+		ok = TupleDescAttr(got, i)->atttypid == TupleDescAttr(want, i)->atttypid;
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("pljvm: the query of SqlRows returns columns that do not match the function's result type")));
+}
+
+/*
+ * sqlrows_to_store
+ *		Runs the query of a SqlRows and puts its rows into the result,
+ *		through a cursor in chunks when the query allows one.  No Java
+ *		frame is below us: errors may be raised directly.
+ */
+static void
+sqlrows_to_store(jobject obj, Tuplestorestate *store, TupleDesc desc, PljvmCall *call)
+{
+	jstring		jsql = (*ENV)->GetObjectField(ENV, obj, R.SqlRows_sql);
+	jobjectArray jtypes = (*ENV)->GetObjectField(ENV, obj, R.SqlRows_types);
+	jobjectArray jargs = (*ENV)->GetObjectField(ENV, obj, R.SqlRows_args);
+	int			n = (*ENV)->GetArrayLength(ENV, jtypes);
+	char	   *sql = pljvm_from_jstring(jsql);
+	int		   *codes;
+	Oid		   *oids;
+	Datum	   *values = palloc(sizeof(Datum) * Max(n, 1));
+	char	   *nulls = palloc(sizeof(char) * Max(n, 1));
+	SPIPlanPtr	plan;
+	bool		checked = false;
+
+	pljvm_spi_connect(call);
+	oids = pljvm_parse_types(jtypes, n, &codes);
+	pljvm_convert_args(jargs, n, oids, codes, values, nulls);
+	plan = SPI_prepare(sql, n, oids);
+	if (plan == NULL)
+		elog(ERROR, "pljvm: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_is_cursor_plan(plan))
+	{
+		Portal		portal = SPI_cursor_open(NULL, plan, values, nulls, call->read_only);
+
+		for (;;)
+		{
+			SPI_cursor_fetch(portal, true, 1000);
+			if (!checked)
+			{
+				check_rows_desc(SPI_tuptable->tupdesc, desc);
+				checked = true;
+			}
+			for (uint64 i = 0; i < SPI_processed; i++)
+				tuplestore_puttuple(store, SPI_tuptable->vals[i]);
+			if (SPI_processed == 0)
+				break;
+			SPI_freetuptable(SPI_tuptable);
+			CHECK_FOR_INTERRUPTS();
+		}
+		SPI_freetuptable(SPI_tuptable);
+		SPI_cursor_close(portal);
+	}
+	else
+	{
+		int			rc = SPI_execute_plan(plan, values, nulls, call->read_only, 0);
+
+		if (rc < 0)
+			elog(ERROR, "pljvm: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+		if (SPI_tuptable == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("pljvm: the query of SqlRows returns no rows: %s", sql)));
+		check_rows_desc(SPI_tuptable->tupdesc, desc);
+		for (uint64 i = 0; i < SPI_processed; i++)
+			tuplestore_puttuple(store, SPI_tuptable->vals[i]);
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_freeplan(plan);
+}
+
+/* Materializes a SETOF result from a Java Iterator, Iterable or SqlRows. */
 static Datum
 return_set(FunctionCallInfo fcinfo, FnInfo *fn, PljvmCall *call, jobject obj)
 {
@@ -434,6 +515,11 @@ return_set(FunctionCallInfo fcinfo, FnInfo *fn, PljvmCall *call, jobject obj)
 
 	if (obj == NULL)
 		return (Datum) 0;
+	if ((*ENV)->IsInstanceOf(ENV, obj, R.SqlRows))
+	{
+		sqlrows_to_store(obj, store, desc, call);
+		return (Datum) 0;
+	}
 	if ((*ENV)->IsInstanceOf(ENV, obj, R.Iterable))
 	{
 		pljvm_in_java = 1;

@@ -68,7 +68,8 @@ typedef struct PljvmRefs
 	jclass		Object, String, Number, Short, Integer, Long, Float, Double, Boolean;
 	jclass		byteArray, OffsetDateTime, Iterator, Iterable, ObjectArray;
 	jclass		IllegalStateException, Natives, Backend, Conv, Errors, Resolver, Loaders;
-	jclass		PgException, Result, Method;
+	jclass		PgException, Result, Method, SqlRows;
+	jfieldID	SqlRows_sql, SqlRows_types, SqlRows_args;
 	jmethodID	Number_longValue, Number_doubleValue, Boolean_booleanValue;
 	jmethodID	Short_valueOf, Integer_valueOf, Long_valueOf, Float_valueOf, Double_valueOf, Boolean_valueOf;
 	jmethodID	String_fromBytes, String_getBytes, Object_toString;
@@ -104,6 +105,10 @@ extern HeapTuple pljvm_java_to_tuple(jobjectArray row, TupleDesc desc);
 /* natives.c */
 extern void pljvm_register_natives(JNIEnv *env);
 extern void pljvm_throw_pgexception(JNIEnv *env, ErrorData *ed);
+extern void pljvm_spi_connect(PljvmCall *call);
+extern Oid *pljvm_parse_types(jobjectArray names, int n, int **codes);
+extern void pljvm_convert_args(jobjectArray args, int n, const Oid *types, const int *codes,
+							   Datum *values, char *nulls);
 
 /* Fail with the Java exception pending on env (after a JNI call that threw). */
 extern void pljvm_raise_jni_exception(const char *what) pg_attribute_noreturn();

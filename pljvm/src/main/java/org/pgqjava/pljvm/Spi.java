@@ -75,11 +75,24 @@ public final class Spi {
      * on every call. Parameters as for {@link #execute}.
      */
     public static Result executeOnce(String sql, Object... args) {
+        java.util.Objects.requireNonNull(sql, "sql");
         String[] types = new String[args.length];
         for (int i = 0; i < args.length; i++) {
             types[i] = typeOf(args[i]);
         }
         return Natives.executeOnce(sql, types, args);
+    }
+
+    /**
+     * The rows of {@code sql} as the result of a SETOF function (see {@link SqlRows}); the query
+     * runs when the function returns. Parameters as for {@link #execute}.
+     */
+    public static SqlRows rows(String sql, Object... args) {
+        String[] types = new String[args.length];
+        for (int i = 0; i < args.length; i++) {
+            types[i] = typeOf(args[i]);
+        }
+        return new SqlRows(java.util.Objects.requireNonNull(sql, "sql"), types, args.clone());
     }
 
     /**

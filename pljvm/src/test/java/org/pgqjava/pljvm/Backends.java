@@ -36,10 +36,11 @@ final class Backends {
     /**
      * Lines of the server log that mean a backend died abnormally (the postmaster then kills all
      * backends and reinitializes), a PANIC, or a JVM crash report. A FATAL of a terminated session
-     * ("terminating connection due to administrator command") is normal and not matched.
+     * ("terminating connection due to administrator command") is normal and not matched, and so
+     * is a background worker's exit code 1 at shutdown.
      */
     private static final Pattern CRASH = Pattern.compile(
-            "terminated by signal|was terminated by exception|exited with exit code"
+            "terminated by signal|was terminated by exception|server process \\(PID \\d+\\) exited with exit code"
                     + "|terminating any other active server processes|all server processes terminated"
                     + "|PANIC:|A fatal error has been detected by the Java Runtime Environment|hs_err_pid");
 

@@ -158,6 +158,22 @@ class TypesIT {
     }
 
     @Test
+    void sqlRowsStreamIntoTheResult(Connection c) throws SQLException {
+        exec(c, "create function jevens(int8) returns setof int8 language pljvm as 'org.pgqjava.pljvm.fixtures.Fns.evens'");
+        exec(c, "create function jpairs(text, out a int8, out b text) returns setof record language pljvm"
+                + " as 'org.pgqjava.pljvm.fixtures.Fns.pairsFrom'");
+        assertEquals(List.of(List.of(2L), List.of(4L)), rows(c, "select * from jevens(5)"));
+        assertEquals(250_000L, one(c, "select count(*) from jevens(500000)")); // many cursor chunks
+        assertEquals(List.of(List.of(1L, "x"), List.of(2L, "y")),
+                rows(c, "select * from jpairs('select * from (values (1::int8, ''x''), (2, ''y'')) v order by 1')"));
+        assertEquals(List.of(List.of(7L, "fetched")), rows(c, "select * from jpairs('values (7::int8, ''fetched'')')"));
+        ServerErrorMessage e = error(c, "select * from jpairs('select 1::int4, ''x''')");
+        assertEquals("42804", e.getSQLState());
+        assertTrue(e.getMessage().contains("do not match"), e.getMessage());
+        assertEquals("22012", error(c, "select * from jpairs('select (1/0)::int8, ''x''')").getSQLState());
+    }
+
+    @Test
     void spiResultsComeBackTyped(Connection c) throws SQLException {
         String d = (String) one(c, "select jdescribe($$select 1::int2 a, 2::int4 b, 3::int8 c, 1.5::float4 d,"
                 + " 2.5::float8 e, true f, 'x'::text g, 'n'::name h, '2020-01-01 00:00:00+00'::timestamptz i,"

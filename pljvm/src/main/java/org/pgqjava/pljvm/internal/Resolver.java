@@ -103,7 +103,8 @@ public final class Resolver {
         }
         Class<?> r = m.getReturnType();
         if (retset) {
-            return Iterator.class.isAssignableFrom(r) || Iterable.class.isAssignableFrom(r) ? score : -1;
+            return Iterator.class.isAssignableFrom(r) || Iterable.class.isAssignableFrom(r)
+                    || r == org.pgqjava.pljvm.SqlRows.class ? score : -1;
         } else if (retCode == Natives.T_RECORD) {
             return r == Object[].class ? score : -1;
         } else if (retCode == Natives.T_VOID) {
@@ -155,7 +156,7 @@ public final class Resolver {
         for (int c : argCodes) {
             j.add(javaName(c));
         }
-        String ret = retset ? "Iterator or Iterable" : retCode == Natives.T_RECORD ? "Object[]"
+        String ret = retset ? "Iterator, Iterable or SqlRows" : retCode == Natives.T_RECORD ? "Object[]"
                 : retCode == Natives.T_VOID ? "void" : javaName(retCode);
         return j + " returning " + ret;
     }
