@@ -123,6 +123,18 @@ public final class Spi {
         return result;
     }
 
+    /**
+     * Runs {@code sql} once, without keeping a plan, with parameters of the given SQL types
+     * (for statements whose text changes on every call and whose NULL parameters need a type).
+     */
+    public static Result executeOnceTyped(String sql, String[] argTypes, Object... args) {
+        java.util.Objects.requireNonNull(sql, "sql");
+        if (argTypes.length != args.length) {
+            throw new IllegalArgumentException(argTypes.length + " types for " + args.length + " parameters");
+        }
+        return Natives.executeOnce(sql, argTypes.clone(), args);
+    }
+
     /** The SQL type that {@link #execute} uses for a Java value. */
     static String typeOf(Object value) {
         if (value == null || value instanceof String) {

@@ -1,0 +1,157 @@
+package org.pgqjava.pgq;
+
+import java.time.OffsetDateTime;
+
+import org.pgqjava.pljvm.Pg;
+import org.pgqjava.pljvm.Row;
+import org.pgqjava.pljvm.Spi;
+
+/** Opening and closing batches: pgq.next_batch*, pgq.find_tick_helper, pgq.finish_batch. */
+public final class NextBatch {
+    private static final String SUBSCRIPTION = "select s.sub_queue, s.sub_consumer, s.sub_batch,"
+            + " t1.tick_id, t1.tick_time, t1.tick_event_seq, t2.tick_id, t2.tick_time, t2.tick_event_seq"
+            + " from pgq.consumer c, pgq.queue q, pgq.subscription s"
+            + " left join pgq.tick t1 on (t1.tick_queue = s.sub_queue and t1.tick_id = s.sub_last_tick)"
+            + " left join pgq.tick t2 on (t2.tick_queue = s.sub_queue and t2.tick_id = s.sub_next_tick)"
+            + " where q.queue_name = $1 and c.co_name = $2"
+            + " and s.sub_queue = q.queue_id and s.sub_consumer = c.co_id";
+
+    private NextBatch() {
+    }
+
+    /**
+     * pgq.next_batch(i_queue_name, i_consumer_name)
+     *
+     * <p>Returns: the id of the consumer's open batch, opening one if a newer tick exists; NULL
+     * when there is nothing to do. Calls: pgq.next_batch_custom (through SQL: it is SECURITY
+     * DEFINER, this function is not).
+     */
+    public static Long nextBatch(String queueName, String consumerName) {
+        return (Long) Spi.execute("select batch_id from pgq.next_batch_custom($1, $2, null, null, null)",
+                queueName, consumerName).scalar();
+    }
+
+    /**
+     * pgq.next_batch_info(i_queue_name, i_consumer_name)
+     *
+     * <p>Returns: (batch_id, cur_tick_id, prev_tick_id, cur_tick_time, prev_tick_time,
+     * cur_tick_event_seq, prev_tick_event_seq), all NULL when there is no batch.
+     * Calls: pgq.next_batch_custom.
+     */
+    public static Object[] nextBatchInfo(String queueName, String consumerName) {
+        return Spi.execute("select * from pgq.next_batch_custom($1, $2, null, null, null)",
+                queueName, consumerName).get(0).toArray();
+    }
+
+    /**
+     * pgq.next_batch_custom(i_queue_name, i_consumer_name, i_min_lag, i_min_count, i_min_interval)
+     *
+     * <p>Opens a batch from the consumer's last tick to the next tick, or to the first tick that
+     * is at least i_min_count events or i_min_interval later; no batch if the end tick is younger
+     * than i_min_lag. An open batch is returned unchanged until finish_batch. Returns: one row
+     * as next_batch_info. Errors: "Not subscriber to queue: <q>/<c>", "PgQ corruption: Consumer
+     * <c> on queue <q> does not see tick <NULL>". Tables directly manipulated: update
+     * pgq.subscription.
+     */
+    public static Object[] nextBatchCustom(String queueName, String consumerName, String minLag,
+            Integer minCount, String minInterval) {
+        Row s = Spi.execute(SUBSCRIPTION, queueName, consumerName).one();
+        if (s == null) {
+            throw Pgq.error("Not subscriber to queue: " + (queueName == null ? "NULL" : queueName) + "/"
+                    + (consumerName == null ? "NULL" : consumerName));
+        }
+        Long prevTick = s.getLong(3);
+        if (prevTick == null) {
+            throw Pgq.error("PgQ corruption: Consumer " + Pgq.fmt(consumerName) + " on queue " + Pgq.fmt(queueName)
+                    + " does not see tick <NULL>");
+        }
+        int queueId = s.getInt(0);
+        Long batchId = s.getLong(2);
+        if (batchId != null) {
+            return new Object[] {batchId, s.get(6), prevTick, s.get(7), s.get(4), s.get(8), s.get(5)};
+        }
+        Object[] cur;
+        if (minInterval == null && minCount == null) {
+            Row t = Spi.execute("select tick_id, tick_time, tick_event_seq from pgq.tick"
+                    + " where tick_id > $1 and tick_queue = $2 order by tick_queue asc, tick_id asc limit 1",
+                    prevTick, queueId).one();
+            cur = t == null ? new Object[3] : t.toArray();
+        } else {
+            cur = findTickHelper(queueId, prevTick, s.getTimestamp(4), s.getLong(5),
+                    minCount == null ? null : minCount.longValue(), minInterval);
+        }
+        if (minLag != null && cur[0] != null && Boolean.TRUE.equals(Spi.prepare(
+                "select pg_catalog.now() - $1 < $2", "timestamptz", "interval").execute(cur[1], minLag).scalar())) {
+            cur = new Object[3];
+        }
+        if (cur[0] == null) {
+            return new Object[7];
+        }
+        batchId = Spi.execute("select pg_catalog.nextval('pgq.batch_id_seq')").get(0).getLong(0);
+        Spi.execute("update pgq.subscription set sub_batch = $1, sub_next_tick = $2, sub_active = pg_catalog.now()"
+                + " where sub_queue = $3 and sub_consumer = $4", batchId, cur[0], queueId, s.getInt(1));
+        return new Object[] {batchId, cur[0], prevTick, cur[1], s.get(4), cur[2], s.get(5)};
+    }
+
+    /**
+     * pgq.find_tick_helper(i_queue_id, i_prev_tick_id, i_prev_tick_time, i_prev_tick_seq,
+     * i_min_count, i_min_interval)
+     *
+     * <p>The end tick for a batch that should hold at least i_min_count events or span
+     * i_min_interval: the newest tick if it qualifies without overshooting either threshold
+     * twice, else the first tick that qualifies. Returns: (next_tick_id, next_tick_time,
+     * next_tick_seq), all NULL when no tick qualifies.
+     */
+    public static Object[] findTickHelper(Integer queueId, Long prevTickId, OffsetDateTime prevTickTime,
+            Long prevTickSeq, Long minCount, String minInterval) {
+        Row t = Spi.prepare("select tick_id, tick_time, tick_event_seq, tick_time - $3 >= $4, tick_time - $3 > $4 * 2"
+                + " from pgq.tick where tick_queue = $1 and tick_id > $2"
+                + " order by tick_queue desc, tick_id desc limit 1", "int4", "int8", "timestamptz", "interval")
+                .execute(queueId, prevTickId, prevTickTime, minInterval).one();
+        if (t == null) {
+            return new Object[3];
+        }
+        boolean sure = true;
+        boolean canSet = false;
+        if (minCount != null) {
+            Long seq = t.getLong(2);
+            if (seq != null && prevTickSeq != null) {
+                long cnt = seq - prevTickSeq;
+                canSet |= cnt >= minCount;
+                sure &= !(cnt > minCount * 2);
+            }
+        }
+        if (minInterval != null) {
+            canSet |= Boolean.TRUE.equals(t.getBoolean(3));
+            sure &= !Boolean.TRUE.equals(t.getBoolean(4));
+        }
+        if (!sure) {
+            Row first = Spi.prepare("select tick_id, tick_time, tick_event_seq from pgq.tick"
+                    + " where tick_queue = $1 and tick_id > $2"
+                    + " and (($3::int8 is not null and (tick_event_seq - $4) >= $3)"
+                    + " or ($5::interval is not null and (tick_time - $6) >= $5))"
+                    + " order by tick_queue asc, tick_id asc limit 1",
+                    "int4", "int8", "int8", "int8", "interval", "timestamptz")
+                    .execute(queueId, prevTickId, minCount, prevTickSeq, minInterval, prevTickTime).one();
+            return first == null ? new Object[3] : first.toArray();
+        }
+        return canSet ? new Object[] {t.get(0), t.get(1), t.get(2)} : new Object[3];
+    }
+
+    /**
+     * pgq.finish_batch(x_batch_id)
+     *
+     * <p>Moves the consumer's position to the batch's end tick and closes the batch.
+     * Returns: 1, or 0 with WARNING "finish_batch: batch <id> not found".
+     * Tables directly manipulated: update pgq.subscription.
+     */
+    public static int finishBatch(Long batchId) {
+        long n = Spi.prepare("update pgq.subscription set sub_active = pg_catalog.now(), sub_last_tick = sub_next_tick,"
+                + " sub_next_tick = null, sub_batch = null where sub_batch = $1", "int8").execute(batchId).processed();
+        if (n == 0) {
+            Pg.warning("finish_batch: batch " + Pgq.fmt(batchId) + " not found");
+            return 0;
+        }
+        return 1;
+    }
+}

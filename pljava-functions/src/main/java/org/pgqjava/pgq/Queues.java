@@ -1,0 +1,144 @@
+package org.pgqjava.pgq;
+
+import java.util.Map;
+
+import org.pgqjava.pljvm.PgException;
+import org.pgqjava.pljvm.Row;
+import org.pgqjava.pljvm.Spi;
+
+/** Queue administration: pgq.create_queue, pgq.drop_queue, pgq.set_queue_config. */
+public final class Queues {
+    /** Parameters set_queue_config may change (without the queue_ prefix), with their SQL type. */
+    private static final Map<String, String> CONFIG = Map.of(
+            "ticker_max_count", "int4",
+            "ticker_max_lag", "interval",
+            "ticker_idle_period", "interval",
+            "ticker_paused", "bool",
+            "rotation_period", "interval",
+            "external_ticker", "bool");
+
+    private Queues() {
+    }
+
+    /**
+     * pgq.create_queue(i_queue_name)
+     *
+     * <p>Creates the queue row, its two sequences, the parent event table and the child tables
+     * with the ev_id default and the txid index, grants, the first tick and storage settings.
+     * Returns: 1 if created, 0 if the queue exists. Calls: pgq.grant_perms, pgq.ticker,
+     * pgq.tune_storage. Tables directly manipulated: insert into pgq.queue.
+     */
+    public static int createQueue(String queueName) {
+        if (queueName == null) {
+            throw Pgq.error("Invalid NULL value");
+        }
+        if (Spi.execute("select 1 from pgq.queue where queue_name = $1", queueName).one() != null) {
+            return 0;
+        }
+        long id = Spi.execute("select pg_catalog.nextval('pgq.queue_queue_id_seq')").get(0).getLong(0);
+        String prefix = "pgq.event_" + id;
+        String tickSeq = prefix + "_tick_seq";
+        String eventSeq = prefix + "_id_seq";
+        int ntables = Spi.execute("insert into pgq.queue (queue_id, queue_name, queue_data_pfx, queue_event_seq,"
+                + " queue_tick_seq) values ($1, $2, $3, $4, $5) returning queue_ntables",
+                (int) id, queueName, prefix, eventSeq, tickSeq).get(0).getInt(0);
+        String parent = Pgq.quoteFqname(prefix);
+        Spi.executeOnce("create sequence " + Pgq.quoteFqname(tickSeq));
+        Spi.executeOnce("create sequence " + Pgq.quoteFqname(eventSeq));
+        Spi.executeOnce("create table " + parent + " () inherits (pgq.event_template)");
+        for (int i = 0; i < ntables; i++) {
+            String child = Pgq.quoteFqname(prefix + "_" + i);
+            Spi.executeOnce("create table " + child + " () inherits (" + parent + ")");
+            Spi.executeOnce("alter table " + child + " alter column ev_id set default pg_catalog.nextval('"
+                    + eventSeq + "')");
+            Spi.executeOnce("create index " + Pgq.quoteIdent("event_" + id + "_" + i + "_txid_idx")
+                    + " on " + child + " (ev_txid)");
+        }
+        Spi.execute("select pgq.grant_perms($1)", queueName);
+        Ticker.tick(queueName);
+        Spi.execute("select pgq.tune_storage($1)", queueName);
+        return 1;
+    }
+
+    /**
+     * pgq.drop_queue(x_queue_name, x_force)
+     *
+     * <p>Drops the queue's tables, ticks and sequences. Without force, refuses while consumers
+     * are subscribed; with force, unregisters them (and their retry events) first.
+     * Returns: 1. Errors: "No such event queue", "cannot drop queue, consumers still attached".
+     * Calls: pgq.unregister_consumer. Tables directly manipulated: pgq.queue, pgq.tick.
+     */
+    public static int dropQueue(String queueName, Boolean force) {
+        Row q = Spi.execute("select queue_id, queue_ntables, queue_data_pfx, queue_tick_seq, queue_event_seq"
+                + " from pgq.queue where queue_name = $1 for update", queueName).one();
+        if (q == null) {
+            throw Pgq.error("No such event queue");
+        }
+        int queueId = q.getInt(0);
+        if (Boolean.TRUE.equals(force)) {
+            for (Row c : Spi.execute("select c.co_name from pgq.subscription s join pgq.consumer c"
+                    + " on c.co_id = s.sub_consumer where s.sub_queue = $1 order by 1", queueId)) {
+                Consumers.unregisterConsumer(queueName, c.getString(0));
+            }
+        } else if (Spi.execute("select 1 from pgq.subscription where sub_queue = $1 limit 1", queueId).one() != null) {
+            throw Pgq.error("cannot drop queue, consumers still attached");
+        }
+        String prefix = q.getString(2);
+        for (int i = 0; i < q.getInt(1); i++) {
+            Spi.executeOnce("drop table " + Pgq.quoteFqname(prefix + "_" + i));
+        }
+        Spi.executeOnce("drop table " + Pgq.quoteFqname(prefix));
+        Spi.execute("delete from pgq.tick where tick_queue = $1", queueId);
+        Spi.executeOnce("drop sequence " + Pgq.quoteFqname(q.getString(3)));
+        Spi.executeOnce("drop sequence " + Pgq.quoteFqname(q.getString(4)));
+        Spi.execute("delete from pgq.queue where queue_id = $1", queueId);
+        return 1;
+    }
+
+    /**
+     * pgq.set_queue_config(x_queue_name, x_param_name, x_param_value)
+     *
+     * <p>Sets one of ticker_max_count, ticker_max_lag, ticker_idle_period, ticker_paused,
+     * rotation_period, external_ticker (named without the queue_ prefix). Returns: 1.
+     * Errors: "Invalid NULL value", "No such event queue", {@code cannot change parameter "<p>s"}
+     * (PgQ's text, stray s included); a value that is not of the column's type or is negative
+     * fails with 22023 and changes nothing.
+     */
+    public static int setQueueConfig(String queueName, String param, String value) {
+        if (queueName == null || param == null) {
+            throw Pgq.error("Invalid NULL value");
+        }
+        if (Spi.execute("select 1 from pgq.queue where queue_name = $1", queueName).one() == null) {
+            throw Pgq.error("No such event queue");
+        }
+        String type = CONFIG.get(param);
+        if (type == null) {
+            throw Pgq.error("cannot change parameter \"" + param + "s\"");
+        }
+        if (value == null) {
+            // PgQ builds the statement by concatenation, which NULL turns into a NULL query
+            throw new PgException("22004", "query string argument of EXECUTE is null");
+        }
+        checkValue(param, type, value);
+        Spi.execute("update pgq.queue set queue_" + param + " = cast($1 as " + type + ") where queue_name = $2",
+                value, queueName);
+        return 1;
+    }
+
+    /** Refuses values PgQ would store but that make no sense (negative counts and periods). */
+    private static void checkValue(String param, String type, String value) {
+        String sql;
+        if (type.equals("int4")) {
+            sql = "select cast($1 as int4) >= 0";
+        } else if (type.equals("interval")) {
+            sql = "select cast($1 as interval) >= interval '0'";
+        } else {
+            sql = "select cast($1 as bool) is not null";
+        }
+        Boolean ok = (Boolean) Spi.execute(sql, value).scalar();
+        if (!Boolean.TRUE.equals(ok)) {
+            throw new PgException("22023", "invalid value for queue parameter \"" + param + "\": \"" + value + "\"",
+                    "The value must not be negative.", "Use a value of 0 or more, e.g. '3 seconds' or 500.");
+        }
+    }
+}
