@@ -318,7 +318,8 @@ build_options(JavaVMOption *opts, int max, int java_major)
 						 errmsg("pljvm: invalid thread stack size \"%s\" in pljvm.vmoptions", tok),
 						 errhint("Write it like -Xss4m.")));
 		}
-		if (strncmp(tok, "-Djava.class.path=", 18) == 0 || strcmp(tok, "-cp") == 0)
+		if (strncmp(tok, "-Djava.class.path=", 18) == 0 || strcmp(tok, "-cp") == 0 ||
+			strncmp(tok, "-Xbootclasspath", 15) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("pljvm: pljvm.vmoptions must not set the class path"),
@@ -332,9 +333,20 @@ build_options(JavaVMOption *opts, int max, int java_major)
 	}
 	jvm_stack_kb = xss;
 	opts[n++].optionString = "-Xrs";	/* leave SIGINT/TERM/HUP/QUIT to PostgreSQL */
-	opts[n++].optionString = psprintf("-Djava.class.path=%s", classpath ? classpath : "");
-	if (java_major >= 18 && java_major <= 23)
-		opts[n++].optionString = "-Djava.security.manager=allow";
+	/*
+	 * pljvm.jar goes on the boot class path: its ExitGuard security manager is
+	 * then a bootstrap class, and installing it skips the security policy
+	 * set-up (some 160 classes and file reads, the bulk of the start-up cost).
+	 */
+	opts[n++].optionString = psprintf("-Xbootclasspath/a:%s", classpath ? classpath : "");
+	/*
+	 * The ExitGuard security manager turns System.exit into an exception.
+	 * Installed at JVM start (a bootstrap class, so no policy set-up and only
+	 * a two-line deprecation notice in the server log); JDK 24 and later have
+	 * no security manager and refuse to start with this option.
+	 */
+	if (java_major > 0 && java_major <= 23)
+		opts[n++].optionString = "-Djava.security.manager=org.pgqjava.pljvm.internal.ExitGuard";
 	opts[n].optionString = "exit";
 	opts[n++].extraInfo = (void *) exit_hook;
 	return n;

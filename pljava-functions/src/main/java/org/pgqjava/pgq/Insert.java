@@ -80,7 +80,11 @@ public final class Insert {
                 TX_COUNTS.clear();
                 countsTx = tx;
             }
-            int[] count = TX_COUNTS.computeIfAbsent(queueId, k -> new int[1]);
+            int[] count = TX_COUNTS.get(queueId);
+            if (count == null) {
+                count = new int[1];
+                TX_COUNTS.put(queueId, count);
+            }
             if (++count[0] > limit) {
                 throw Pgq.error("Queue '" + queueName + "' allows max " + limit + " events from one TX");
             }

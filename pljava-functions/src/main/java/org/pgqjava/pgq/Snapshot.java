@@ -20,13 +20,24 @@ final class Snapshot {
         if (parts.length != 3) {
             throw new IllegalArgumentException("not a txid_snapshot: " + text);
         }
-        long[] xip = parts[2].isEmpty() ? new long[0]
-                : Arrays.stream(parts[2].split(",")).mapToLong(Long::parseLong).sorted().toArray();
+        String[] ids = parts[2].isEmpty() ? new String[0] : parts[2].split(",");
+        long[] xip = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            xip[i] = Long.parseLong(ids[i]);
+        }
+        Arrays.sort(xip);
         return new Snapshot(Long.parseLong(parts[0]), Long.parseLong(parts[1]), xip);
     }
 
     /** Txids in progress in this snapshot and no longer in {@code later}, ascending. */
     long[] finishedBy(Snapshot later) {
-        return Arrays.stream(xip).filter(x -> Arrays.binarySearch(later.xip, x) < 0).toArray();
+        long[] out = new long[xip.length];
+        int n = 0;
+        for (long x : xip) {
+            if (Arrays.binarySearch(later.xip, x) < 0) {
+                out[n++] = x;
+            }
+        }
+        return Arrays.copyOf(out, n);
     }
 }

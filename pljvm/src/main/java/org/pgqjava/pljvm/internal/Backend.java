@@ -12,7 +12,7 @@ public final class Backend {
     }
 
     /**
-     * Starts the watchdog and installs the exit guard.
+     * Starts the watchdog and checks that the exit guard is in place.
      *
      * @return null if all is well, else a warning for the server log
      */
@@ -21,7 +21,7 @@ public final class Backend {
         Thread watchdog = new Thread(new Watchdog(backendThread), "pljvm-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
-        return ExitGuard.install();
+        return ExitGuard.check();
     }
 
     /** Clears the backend thread's interrupt flag, after the watchdog interrupted it. */

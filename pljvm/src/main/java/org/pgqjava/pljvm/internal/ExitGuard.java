@@ -3,24 +3,24 @@ package org.pgqjava.pljvm.internal;
 import java.security.Permission;
 
 /**
- * Makes System.exit and Runtime.halt throw instead of ending the backend. Uses a SecurityManager,
- * which JDK 17..23 still allow (with a deprecation warning in the server log). From JDK 24 on
+ * Makes System.exit and Runtime.halt throw instead of ending the backend. A SecurityManager,
+ * which JDK 17..23 still allow: the C host names it in -Djava.security.manager, so the JVM
+ * installs it at start (with a two-line deprecation notice in the server log). From JDK 24 on
  * there is none; then the C exit hook ends the backend with FATAL instead.
  */
 @SuppressWarnings("removal")
-final class ExitGuard extends SecurityManager {
-    private ExitGuard() {
+public final class ExitGuard extends SecurityManager {
+    /** Called by the JVM at start-up (-Djava.security.manager=this class). */
+    public ExitGuard() {
     }
 
-    /** Installs the guard; returns null, or why it could not be installed. */
-    static String install() {
-        try {
-            System.setSecurityManager(new ExitGuard());
+    /** Null if the guard is in place, else a warning for the server log. */
+    static String check() {
+        if (System.getSecurityManager() instanceof ExitGuard) {
             return null;
-        } catch (UnsupportedOperationException | SecurityException e) {
-            return "pljvm: System.exit cannot be intercepted on this JDK (" + e
-                    + "); a System.exit from Java will end the backend with FATAL";
         }
+        return "pljvm: System.exit cannot be intercepted on this JDK (no security manager);"
+                + " a System.exit from Java will end the backend with FATAL";
     }
 
     @Override
