@@ -219,6 +219,15 @@ pljvm_from_jstring(jstring s)
 	return server;
 }
 
+/* name (or a domain over it): text-like, but stored as a fixed NameData */
+static inline bool
+is_name_type(Oid typid)
+{
+	if (typid == TEXTOID || typid == VARCHAROID)
+		return false;			/* the common case, without a syscache lookup */
+	return typid == NAMEOID || getBaseType(typid) == NAMEOID;
+}
+
 static jobject
 box(jclass cls, jmethodID valueOf, jvalue v)
 {
@@ -266,7 +275,7 @@ scalar_to_java(Datum d, int code, Oid typid)
 			v.z = DatumGetBool(d) ? JNI_TRUE : JNI_FALSE;
 			return box(R.Boolean, R.Boolean_valueOf, v);
 		case T_TEXT:
-			if (getBaseType(typid) == NAMEOID)
+			if (is_name_type(typid))
 			{
 				Name		n = DatumGetName(d);
 
@@ -482,8 +491,6 @@ number_long(jobject o, Oid typid, int64 min, int64 max)
 {
 	jlong		v;
 
-	if (!(*ENV)->IsInstanceOf(ENV, o, R.Number))
-		mismatch(o, typid);
 	v = (*ENV)->CallLongMethod(ENV, o, R.Number_longValue);
 	check_jni("longValue");
 	if (v < min || v > max)
@@ -498,8 +505,6 @@ number_double(jobject o, Oid typid)
 {
 	jdouble		v;
 
-	if (!(*ENV)->IsInstanceOf(ENV, o, R.Number))
-		mismatch(o, typid);
 	v = (*ENV)->CallDoubleMethod(ENV, o, R.Number_doubleValue);
 	check_jni("doubleValue");
 	return v;
@@ -508,8 +513,28 @@ number_double(jobject o, Oid typid)
 static Datum
 scalar_to_datum(jobject o, int code, Oid typid, int32 typmod)
 {
-	if (code != T_TEXT && (*ENV)->IsInstanceOf(ENV, o, R.String))
-		return input_string(o, typid, typmod);
+	/* the expected Java class first: one JNI check on the common path */
+	switch (code)
+	{
+		case T_INT2:
+		case T_INT4:
+		case T_INT8:
+		case T_FLOAT4:
+		case T_FLOAT8:
+			if (!(*ENV)->IsInstanceOf(ENV, o, R.Number))
+			{
+				if ((*ENV)->IsInstanceOf(ENV, o, R.String))
+					return input_string(o, typid, typmod);
+				mismatch(o, typid);
+			}
+			break;
+		case T_TEXT:
+			break;
+		default:
+			if ((*ENV)->IsInstanceOf(ENV, o, R.String))
+				return input_string(o, typid, typmod);
+			break;
+	}
 	switch (code)
 	{
 		case T_INT2:
@@ -535,7 +560,7 @@ scalar_to_datum(jobject o, int code, Oid typid, int32 typmod)
 		case T_TEXT:
 			if (!(*ENV)->IsInstanceOf(ENV, o, R.String))
 				mismatch(o, typid);
-			if (getBaseType(typid) == NAMEOID)
+			if (is_name_type(typid))
 				return DirectFunctionCall1(namein, CStringGetDatum(pljvm_from_jstring(o)));
 			if (typmod >= 0)	/* varchar(n): let the input function check */
 				return input_string(o, typid, typmod);
