@@ -15,6 +15,7 @@
 #include "pljvm.h"
 
 #include <dlfcn.h>
+#include <jvmti.h>
 #include <pthread.h>
 #include <sys/resource.h>
 
@@ -38,8 +39,8 @@
 	"-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m " \
 	"-XX:MaxMetaspaceSize=64m -XX:-UsePerfData -XX:+DisableAttachMechanism"
 
-/* Daylight between max_stack_depth and the JVM's stack guard (see check). */
-#define STACK_MARGIN_KB 1024
+/* PostgreSQL keeps max_stack_depth this far below the stack limit (tcopprot.h). */
+#define STACK_SLOP_KB ((int) (STACK_DEPTH_SLOP / 1024))
 
 JNIEnv	   *pljvm_env = NULL;
 PljvmRefs	pljvm_refs;
@@ -55,6 +56,39 @@ static long jvm_stack_kb = 0;	/* the -Xss the JVM runs with */
 static pthread_t backend_thread;
 
 typedef jint (*CreateJavaVM_t) (JavaVM **, void **, void *);
+
+/* PostgreSQL's signals: no JVM thread may ever run their handlers. */
+static sigset_t pg_signals;
+
+/*
+ * thread_start
+ *		JVMTI ThreadStart: runs on every Java thread started after the JVM,
+ *		before its first Java code.  Threads that user code starts from the
+ *		backend thread inherit its mask, with PostgreSQL's signals open;
+ *		block them, so that a cancel or SIGTERM is taken by the backend
+ *		thread, where PostgreSQL's handlers expect to run.
+ */
+static void JNICALL
+thread_start(jvmtiEnv *jvmti, JNIEnv *env, jthread thread)
+{
+	pthread_sigmask(SIG_BLOCK, &pg_signals, NULL);
+}
+
+/* Asks the JVM to call thread_start for every new Java thread. */
+static void
+watch_new_threads(void)
+{
+	jvmtiEnv   *jvmti;
+	jvmtiEventCallbacks callbacks;
+
+	if ((*jvm)->GetEnv(jvm, (void **) &jvmti, JVMTI_VERSION_1_2) != JNI_OK)
+		elog(ERROR, "pljvm: JVMTI is not available");
+	memset(&callbacks, 0, sizeof(callbacks));
+	callbacks.ThreadStart = thread_start;
+	if ((*jvmti)->SetEventCallbacks(jvmti, &callbacks, sizeof(callbacks)) != JVMTI_ERROR_NONE ||
+		(*jvmti)->SetEventNotificationMode(jvmti, JVMTI_ENABLE, JVMTI_EVENT_THREAD_START, NULL) != JVMTI_ERROR_NONE)
+		elog(ERROR, "pljvm: cannot watch JVM thread starts");
+}
 
 /*
  * pljvm_define_gucs
@@ -86,49 +120,29 @@ pljvm_on_backend_thread(void)
 }
 
 /*
- * parse_size_kb
- *		"4m", "4096k", "4194304" -> kB; -1 if not a size.
+ * process_stack_kb
+ *		The stack limit of the process (ulimit -s), which becomes the JVM's
+ *		-Xss.  The JVM runs on the backend's primordial thread and puts its
+ *		stack guard pages -Xss below the top of the stack; PostgreSQL caps
+ *		max_stack_depth at the same limit minus 512 kB, so no max_stack_depth
+ *		it accepts lets its own recursion reach those pages (which would be a
+ *		SIGSEGV and a crash-restart of the whole cluster).  An unlimited stack
+ *		is refused: PostgreSQL then caps nothing, and HotSpot assumes 2 MB.
  */
 static long
-parse_size_kb(const char *s)
-{
-	char	   *end;
-	long		v = strtol(s, &end, 10);
-
-	if (end == s || v <= 0)
-		return -1;
-	switch (*end)
-	{
-		case '\0':
-			return v / 1024;
-		case 'k':
-		case 'K':
-			return end[1] ? -1 : v;
-		case 'm':
-		case 'M':
-			return end[1] ? -1 : v * 1024;
-		case 'g':
-		case 'G':
-			return end[1] ? -1 : v * 1024 * 1024;
-		default:
-			return -1;
-	}
-}
-
-/*
- * default_stack_kb
- *		The stack limit of the process (ulimit -s), or 8 MB if unlimited.
- *		PostgreSQL caps max_stack_depth at that limit minus 512 kB, so a JVM
- *		stack of this size keeps its guard pages out of PostgreSQL's reach.
- */
-static long
-default_stack_kb(void)
+process_stack_kb(void)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		return (long) (rl.rlim_cur / 1024);
-	return 8192;
+	if (getrlimit(RLIMIT_STACK, &rl) != 0)
+		elog(ERROR, "pljvm: getrlimit(RLIMIT_STACK) failed: %m");
+	if (rl.rlim_cur == RLIM_INFINITY)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIG_FILE_ERROR),
+				 errmsg("pljvm: the JVM cannot run with an unlimited stack size"),
+				 errdetail("With \"ulimit -s unlimited\" PostgreSQL does not bound max_stack_depth, and deep recursion would reach the JVM's stack guard pages and crash the cluster."),
+				 errhint("Start the server with a finite stack limit, e.g. \"ulimit -s 8192\".")));
+	return (long) (rl.rlim_cur / 1024);
 }
 
 /*
@@ -234,6 +248,8 @@ cache_refs(JNIEnv *env)
 	r->Iterable = global_class(env, "java/lang/Iterable");
 	r->Method = global_class(env, "java/lang/reflect/Method");
 	r->IllegalStateException = global_class(env, "java/lang/IllegalStateException");
+	r->Thread = global_class(env, "java/lang/Thread");
+	r->Thread_interrupt = method(env, r->Thread, "interrupt", "()V", false);
 	r->Natives = global_class(env, "org/pgqjava/pljvm/internal/Natives");
 	r->Backend = global_class(env, "org/pgqjava/pljvm/internal/Backend");
 	r->Conv = global_class(env, "org/pgqjava/pljvm/internal/Conv");
@@ -301,7 +317,6 @@ build_options(JavaVMOption *opts, int max, int java_major)
 	char	   *tok;
 	char	   *save = NULL;
 	int			n = 0;
-	long		xss = -1;
 
 	for (tok = strtok_r(copy, " \t\n\r", &save); tok; tok = strtok_r(NULL, " \t\n\r", &save))
 	{
@@ -309,15 +324,13 @@ build_options(JavaVMOption *opts, int max, int java_major)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("pljvm: too many options in pljvm.vmoptions (at most %d)", max - 6)));
-		if (strncmp(tok, "-Xss", 4) == 0)
-		{
-			xss = parse_size_kb(tok + 4);
-			if (xss < 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("pljvm: invalid thread stack size \"%s\" in pljvm.vmoptions", tok),
-						 errhint("Write it like -Xss4m.")));
-		}
+		if (strncmp(tok, "-Xss", 4) == 0 || strncmp(tok, "-XX:ThreadStackSize", 19) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("pljvm: pljvm.vmoptions must not set the thread stack size (\"%s\")", tok),
+					 errdetail("The JVM runs on the backend's stack; pljvm sizes it to the process stack limit (%ld kB) so that no max_stack_depth can reach the JVM's stack guard pages.",
+							   process_stack_kb()),
+					 errhint("Remove %s from pljvm.vmoptions; to change the stack, change \"ulimit -s\" of the server.", tok)));
 		if (strncmp(tok, "-Djava.class.path=", 18) == 0 || strcmp(tok, "-cp") == 0 ||
 			strncmp(tok, "-Xbootclasspath", 15) == 0)
 			ereport(ERROR,
@@ -326,12 +339,8 @@ build_options(JavaVMOption *opts, int max, int java_major)
 					 errhint("Set pljvm.classpath, or install jars with pljvm.install_jar.")));
 		opts[n++].optionString = tok;
 	}
-	if (xss < 0)
-	{
-		xss = default_stack_kb();
-		opts[n++].optionString = psprintf("-Xss%ldk", xss);
-	}
-	jvm_stack_kb = xss;
+	jvm_stack_kb = process_stack_kb();
+	opts[n++].optionString = psprintf("-Xss%ldk", jvm_stack_kb);
 	opts[n++].optionString = "-Xrs";	/* leave SIGINT/TERM/HUP/QUIT to PostgreSQL */
 	/*
 	 * pljvm.jar goes on the boot class path: its ExitGuard security manager is
@@ -354,39 +363,22 @@ build_options(JavaVMOption *opts, int max, int java_major)
 
 /*
  * pljvm_check_stack
- *		Refuses to run Java when max_stack_depth reaches into the JVM's stack
- *		guard.  The JVM runs on the backend's primordial thread and puts its
- *		guard pages -Xss below the top of the stack; PostgreSQL recursing
- *		past that point gets SIGSEGV, which crash-restarts the whole cluster.
- *		Checked at start and at every call, as max_stack_depth can be SET.
+ *		Refuses to run Java if max_stack_depth reaches into the JVM's stack
+ *		guard.  With the JVM stack at the process limit, PostgreSQL's own cap
+ *		on max_stack_depth already prevents it; this cheap check (every call)
+ *		guards against anything that changes either behind our back.
  */
 void
 pljvm_check_stack(void)
 {
-	if ((long) max_stack_depth + STACK_MARGIN_KB > jvm_stack_kb)
+	if ((long) max_stack_depth + STACK_SLOP_KB > jvm_stack_kb)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("pljvm: JVM thread stack size %ldkB is too small for max_stack_depth = %dkB",
 						jvm_stack_kb, max_stack_depth),
 				 errdetail("The JVM shares the backend's stack; it needs max_stack_depth plus %dkB.",
-						   STACK_MARGIN_KB),
-				 errhint("Set -Xss%ldk or more in pljvm.vmoptions (for new sessions), or lower max_stack_depth.",
-						 (long) max_stack_depth + STACK_MARGIN_KB)));
-}
-
-static void
-check_stack_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-		(rlim_t) jvm_stack_kb * 1024 > rl.rlim_cur)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("pljvm: JVM thread stack size %ldkB is larger than the process stack limit %ldkB",
-						jvm_stack_kb, (long) (rl.rlim_cur / 1024)),
-				 errhint("Lower -Xss in pljvm.vmoptions, or raise \"ulimit -s\" for the server.")));
-	pljvm_check_stack();
+						   STACK_SLOP_KB),
+				 errhint("Lower max_stack_depth to %ldkB or less.", jvm_stack_kb - (long) STACK_SLOP_KB)));
 }
 
 /*
@@ -414,6 +406,7 @@ create_and_bootstrap(CreateJavaVM_t create, JavaVMInitArgs *args)
 	}
 	pljvm_env = env;
 	backend_thread = pthread_self();
+	watch_new_threads();
 	cache_refs(env);
 	pljvm_register_natives(env);
 	warning = (*env)->CallStaticObjectMethod(env, pljvm_refs.Backend, pljvm_refs.Backend_init);
@@ -438,7 +431,6 @@ pljvm_start_jvm(void)
 	CreateJavaVM_t create;
 	JavaVMOption opts[64];
 	JavaVMInitArgs args;
-	sigset_t	block;
 	sigset_t	old;
 
 	if (jvm_ready)
@@ -458,7 +450,7 @@ pljvm_start_jvm(void)
 	args.options = opts;
 	args.nOptions = build_options(opts, lengthof(opts), java_major_version(libjvm_location));
 	args.ignoreUnrecognized = JNI_FALSE;
-	check_stack_limit();
+	pljvm_check_stack();
 
 	lib = dlopen(libjvm_location, RTLD_NOW | RTLD_GLOBAL);
 	if (lib == NULL)
@@ -472,18 +464,30 @@ pljvm_start_jvm(void)
 				(errcode(ERRCODE_UNDEFINED_FILE),
 				 errmsg("pljvm: \"%s\" has no JNI_CreateJavaVM", libjvm_location)));
 
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGQUIT);
-	sigaddset(&block, SIGALRM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGUSR1);
-	sigaddset(&block, SIGUSR2);
-	sigaddset(&block, SIGPIPE);
-	sigaddset(&block, SIGURG);
-	sigaddset(&block, SIGCHLD);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
+	sigemptyset(&pg_signals);
+	sigaddset(&pg_signals, SIGINT);
+	sigaddset(&pg_signals, SIGTERM);
+	sigaddset(&pg_signals, SIGQUIT);
+	sigaddset(&pg_signals, SIGALRM);
+	sigaddset(&pg_signals, SIGHUP);
+	sigaddset(&pg_signals, SIGUSR1);
+	sigaddset(&pg_signals, SIGUSR2);
+	sigaddset(&pg_signals, SIGPIPE);
+	sigaddset(&pg_signals, SIGURG);
+	sigaddset(&pg_signals, SIGCHLD);
+
+	/*
+	 * HotSpot suspends and resumes its threads with SIGUSR2 unless told
+	 * otherwise, installing its handler process-wide; PostgreSQL has uses for
+	 * SIGUSR2.  A real-time signal PostgreSQL never uses takes its place.
+	 */
+	{
+		char		signum[16];
+
+		snprintf(signum, sizeof(signum), "%d", SIGRTMIN + 2);
+		setenv("_JAVA_SR_SIGNUM", signum, 1);
+	}
+	pthread_sigmask(SIG_BLOCK, &pg_signals, &old);
 	PG_TRY();
 	{
 		create_and_bootstrap(create, &args);

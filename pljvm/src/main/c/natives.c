@@ -624,18 +624,30 @@ Java_org_pgqjava_pljvm_internal_Natives_inJava(JNIEnv *env, jclass cls)
 }
 
 /*
- * Called by the watchdog thread: reads flags only, never touches the
- * backend otherwise.
+ * Called by the watchdog thread: if the backend thread runs Java while a
+ * cancel or termination is pending, interrupts it and records that it did,
+ * both under pljvm_watchdog_lock, so that pljvm_after_java never misses an
+ * interrupt it must clear.  Reads backend flags only; calls no PostgreSQL code.
  */
 JNIEXPORT jboolean JNICALL
-Java_org_pgqjava_pljvm_internal_Natives_watchdogShouldInterrupt(JNIEnv *env, jclass cls)
+Java_org_pgqjava_pljvm_internal_Natives_watchdogInterrupt(JNIEnv *env, jclass cls, jobject thread)
 {
+	jboolean	fired = JNI_FALSE;
+
+	pthread_mutex_lock(&pljvm_watchdog_lock);
 	if (pljvm_in_java && (QueryCancelPending || ProcDiePending) && InterruptHoldoffCount == 0)
 	{
-		pljvm_watchdog_fired = 1;
-		return JNI_TRUE;
+		(*env)->CallVoidMethod(env, thread, R.Thread_interrupt);
+		if ((*env)->ExceptionCheck(env))
+			(*env)->ExceptionClear(env);
+		else
+		{
+			pljvm_watchdog_fired = 1;
+			fired = JNI_TRUE;
+		}
 	}
-	return JNI_FALSE;
+	pthread_mutex_unlock(&pljvm_watchdog_lock);
+	return fired;
 }
 
 #define NATIVE(name, sig) \
@@ -664,7 +676,7 @@ pljvm_register_natives(JNIEnv *env)
 		NATIVE(commitSubtransaction, "(I)V"),
 		NATIVE(rollbackSubtransaction, "(I)V"),
 		NATIVE(inJava, "()Z"),
-		NATIVE(watchdogShouldInterrupt, "()Z"),
+		NATIVE(watchdogInterrupt, "(Ljava/lang/Thread;)Z"),
 	};
 
 	if ((*env)->RegisterNatives(env, pljvm_refs.Natives, methods, lengthof(methods)) != 0)

@@ -14,6 +14,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
@@ -39,6 +40,7 @@ PG_MODULE_MAGIC;
 PljvmCall  *pljvm_current_call = NULL;
 volatile sig_atomic_t pljvm_in_java = 0;
 volatile sig_atomic_t pljvm_watchdog_fired = 0;
+pthread_mutex_t pljvm_watchdog_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Everything the handler needs to call one function, cached by its oid. */
 typedef struct FnInfo
@@ -63,6 +65,52 @@ static HTAB *fn_cache = NULL;
 static int	loader_generation = 1;
 static bool jars_stale = false;
 static Oid	jar_relid = InvalidOid;
+static Oid	jar_owner = InvalidOid;	/* owner of pljvm.jar: reads the jars */
+
+/*
+ * JarReader: the jar tables are readable by their owner only (the jars are
+ * code), so the Java side reads them with the owner's rights.  Only our own
+ * Loaders/Resolver run then: Resolver does not initialize user classes, so
+ * no user code runs with these rights.
+ */
+typedef struct JarReader
+{
+	Oid			user;
+	int			context;
+} JarReader;
+
+static void
+jar_reader_begin(JarReader *r)
+{
+	GetUserIdAndSecContext(&r->user, &r->context);
+	if (OidIsValid(jar_owner))
+		SetUserIdAndSecContext(jar_owner, r->context | SECURITY_LOCAL_USERID_CHANGE);
+}
+
+static void
+jar_reader_end(JarReader *r)
+{
+	SetUserIdAndSecContext(r->user, r->context);
+}
+
+/* Looks up pljvm.jar and its owner, once per backend. */
+static void
+find_jar_table(void)
+{
+	HeapTuple	tup;
+
+	if (OidIsValid(jar_relid))
+		return;
+	jar_relid = get_relname_relid("jar", get_namespace_oid("pljvm", true));
+	if (!OidIsValid(jar_relid))
+		return;
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(jar_relid));
+	if (HeapTupleIsValid(tup))
+	{
+		jar_owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+		ReleaseSysCache(tup);
+	}
+}
 
 PG_FUNCTION_INFO_V1(pljvm_call_handler);
 PG_FUNCTION_INFO_V1(pljvm_validator);
@@ -124,12 +172,19 @@ pljvm_after_java(PljvmCall *call)
 {
 	jthrowable	exc;
 
-	if (pljvm_watchdog_fired)
+	bool		fired;
+
+	/* leave Java under the watchdog's lock: an interrupt it sent is recorded */
+	pthread_mutex_lock(&pljvm_watchdog_lock);
+	pljvm_in_java = 0;
+	fired = pljvm_watchdog_fired;
+	pljvm_watchdog_fired = 0;
+	pthread_mutex_unlock(&pljvm_watchdog_lock);
+	if (fired)
 	{
 		jthrowable	keep = (*ENV)->ExceptionOccurred(ENV);
 
 		(*ENV)->ExceptionClear(ENV);
-		pljvm_watchdog_fired = 0;
 		(*ENV)->CallStaticVoidMethod(ENV, R.Backend, R.Backend_clearInterrupt);
 		(*ENV)->ExceptionClear(ENV);
 		if (keep != NULL)
@@ -253,13 +308,20 @@ resolve(FnInfo *fn, HeapTuple proctup, PljvmCall *call)
 	if (codes == NULL)
 		pljvm_raise_jni_exception("NewIntArray");
 	(*ENV)->SetIntArrayRegion(ENV, codes, 0, fn->nargs, (jint *) fn->argcodes);
-	saved = pljvm_in_java;
-	pljvm_in_java = 1;
-	res = (*ENV)->CallStaticObjectMethod(ENV, R.Resolver, R.Resolver_resolve,
-										 pljvm_to_jstring(schema, strlen(schema)),
-										 pljvm_to_jstring(target, strlen(target)),
-										 codes, (jint) fn->retcode, (jboolean) fn->retset);
-	pljvm_in_java = saved;
+	{
+		jstring		jschema = pljvm_to_jstring(schema, strlen(schema));
+		jstring		jtarget = pljvm_to_jstring(target, strlen(target));
+		JarReader	reader;
+
+		find_jar_table();
+		jar_reader_begin(&reader);
+		saved = pljvm_in_java;
+		pljvm_in_java = 1;
+		res = (*ENV)->CallStaticObjectMethod(ENV, R.Resolver, R.Resolver_resolve, jschema, jtarget,
+											 codes, (jint) fn->retcode, (jboolean) fn->retset);
+		pljvm_in_java = saved;
+		jar_reader_end(&reader);
+	}
 	pljvm_after_java(call);
 
 	method = (*ENV)->GetObjectArrayElement(ENV, res, 0);
@@ -326,14 +388,17 @@ refresh_jars(PljvmCall *call)
 	jint		gen;
 	sig_atomic_t saved = pljvm_in_java;
 
-	if (!OidIsValid(jar_relid))
-		jar_relid = get_relname_relid("jar", get_namespace_oid("pljvm", true));
+	JarReader	reader;
+
+	find_jar_table();
 	if (!jars_stale)
 		return;
 	jars_stale = false;
+	jar_reader_begin(&reader);
 	pljvm_in_java = 1;
 	gen = (*ENV)->CallStaticIntMethod(ENV, R.Loaders, R.Loaders_refresh);
 	pljvm_in_java = saved;
+	jar_reader_end(&reader);
 	pljvm_after_java(call);
 	loader_generation = gen;
 }

@@ -20,6 +20,7 @@
 #include "postgres.h"
 
 #include <jni.h>
+#include <pthread.h>
 #include <signal.h>
 
 #include "access/htup.h"
@@ -67,7 +68,8 @@ typedef struct PljvmRefs
 {
 	jclass		Object, String, Number, Short, Integer, Long, Float, Double, Boolean;
 	jclass		byteArray, OffsetDateTime, Iterator, Iterable, ObjectArray;
-	jclass		IllegalStateException, Natives, Backend, Conv, Errors, Resolver, Loaders;
+	jclass		IllegalStateException, Natives, Backend, Conv, Errors, Resolver, Loaders, Thread;
+	jmethodID	Thread_interrupt;
 	jclass		PgException, Result, Method, SqlRows;
 	jfieldID	SqlRows_sql, SqlRows_types, SqlRows_args;
 	jmethodID	Number_longValue, Number_doubleValue, Boolean_booleanValue;
@@ -91,6 +93,7 @@ extern bool pljvm_on_backend_thread(void);
 extern PljvmCall *pljvm_current_call;
 extern volatile sig_atomic_t pljvm_in_java;
 extern volatile sig_atomic_t pljvm_watchdog_fired;
+extern pthread_mutex_t pljvm_watchdog_lock;
 extern void pljvm_after_java(PljvmCall *call);
 
 /* convert.c */

@@ -33,8 +33,9 @@ import org.postgresql.util.ServerErrorMessage;
 /**
  * The JVM runs on the backend's own stack: its guard pages sit -Xss below the top. PostgreSQL's
  * stack depth check (max_stack_depth) must always fire before a recursion reaches them, since a
- * SIGSEGV there crash-restarts the whole cluster; pljvm refuses a -Xss that does not leave
- * max_stack_depth + 1 MB. A Java StackOverflowError must be an ordinary ERROR.
+ * SIGSEGV there crash-restarts the whole cluster. pljvm therefore sizes -Xss to the stack rlimit
+ * itself (PostgreSQL keeps max_stack_depth 512 kB below it) and refuses an -Xss in
+ * pljvm.vmoptions. A Java StackOverflowError must be an ordinary ERROR.
  *
  * <p>"No crash" is checked three ways: the same backend answers afterwards, a witness session
  * opened before survives (a crash-restart ends every session), and the server log since the test
@@ -44,8 +45,6 @@ import org.postgresql.util.ServerErrorMessage;
 @Timeout(value = 120, threadMode = ThreadMode.SEPARATE_THREAD)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StackIT {
-    /** pljvm's margin between max_stack_depth and -Xss (STACK_MARGIN_KB in jvm.c). */
-    private static final long MARGIN_KB = 1024;
     /** PostgreSQL keeps max_stack_depth at least this far below the stack rlimit (STACK_DEPTH_SLOP). */
     private static final long PG_SLOP_KB = 512;
 
@@ -128,43 +127,34 @@ class StackIT {
     }
 
     @Test
-    void jvmStackSmallerThanMaxStackDepthIsRefusedAtStart(Connection fresh) throws Exception {
+    void explicitJvmStackSizeIsRefusedAtStart(Connection fresh) throws Exception {
         // a new session: the JVM starts at its first pljvm call, with the options set then
-        exec(fresh, "set pljvm.vmoptions = '-Xss1m'");
-        ServerErrorMessage e = error(fresh, "select jnoop(1)");
-        assertError(e, "22023", "too small for max_stack_depth");
-        assertNotNull(e.getHint(), describe(e));
-        assertTrue(e.getHint().contains("-Xss"), describe(e));
+        for (String option : new String[] {"-Xss1m", "-Xss64m", "-XX:ThreadStackSize=1024"}) {
+            exec(fresh, "set pljvm.vmoptions = '" + option + "'");
+            ServerErrorMessage e = error(fresh, "select jnoop(1)");
+            assertError(e, "22023", "must not set the thread stack size");
+            assertNotNull(e.getHint(), describe(e));
+            assertTrue(e.getHint().contains("Remove " + option), describe(e));
+        }
         // refused before the JVM was created: with good options this session still gets one
         exec(fresh, "reset pljvm.vmoptions");
         assertEquals(1L, oneLong(fresh, "select jnoop(1)"));
     }
 
     @Test
-    void raisingMaxStackDepthAboveJvmStackRefusesJavaCalls(Connection fresh) throws Exception {
-        exec(fresh, "set pljvm.vmoptions = '-Xss4m'");
-        exec(fresh, "set max_stack_depth = '3MB'"); // 3 MB + 1 MB margin = 4 MB: just fits
-        assertEquals(1L, oneLong(fresh, "select jnoop(1)"));
+    void javaCallsWorkAtTheLargestMaxStackDepth(Connection fresh) throws Exception {
         long depthKb = largestDepthKb(fresh);
-        assertTrue(depthKb > 3 * 1024, "stack rlimit too small for this test: max_stack_depth " + depthKb + "kB");
         exec(fresh, "set max_stack_depth = '" + depthKb + "kB'");
-        ServerErrorMessage e = error(fresh, "select jnoop(2)");
-        assertError(e, "22023", "too small for max_stack_depth");
-        assertTrue(e.getMessage().contains("4096kB"), describe(e));
-        assertNotNull(e.getHint(), describe(e));
-        assertTrue(e.getHint().contains("-Xss" + (depthKb + MARGIN_KB) + "k"), describe(e));
-        exec(fresh, "set max_stack_depth = '3MB'");
-        assertEquals(3L, oneLong(fresh, "select jnoop(3)"));
-        exec(fresh, "reset max_stack_depth");
-        assertEquals(4L, oneLong(fresh, "select jnoop(4)"));
+        assertEquals(1L, oneLong(fresh, "select jnoop(1)"));
+        assertError(error(fresh, "set max_stack_depth = '" + (depthKb + 64) + "kB'"), "22023", "max_stack_depth");
+        assertEquals(2L, oneLong(fresh, "select jnoop(2)"));
     }
 
     @Test
     void plpgsqlRecursionAtLargestMaxStackDepthWithDefaultJvmStack(Connection c, Connection witness, PgServer server)
             throws Exception {
-        // PostgreSQL accepts max_stack_depth up to rlimit - 512 kB; pljvm then refuses Java calls
-        // (it wants 1 MB of margin), but the JVM is in the stack already and PostgreSQL's own
-        // recursion must still be stopped by the stack check, not by the JVM's guard pages
+        // PostgreSQL accepts max_stack_depth up to rlimit - 512 kB, and the JVM's guard pages are
+        // at the rlimit: PostgreSQL's own recursion must be stopped by its stack check
         long logStart = server.serverLogSize();
         int witnessPid = pid(witness);
         assertEquals(1L, oneLong(c, "select jnoop(1)"));
@@ -173,7 +163,7 @@ class StackIT {
         exec(c, "set max_stack_depth = '" + depthKb + "kB'");
         assertEquals(Long.toString(depthKb), Backends.one(c,
                 "select setting from pg_settings where name = 'max_stack_depth'"));
-        assertError(error(c, "select jnoop(2)"), "22023", "too small for max_stack_depth");
+        assertEquals(2L, oneLong(c, "select jnoop(2)"));
         assertDeepRecursionStopsCleanly(c, server, "select deep(100000)");
         assertEquals(pid, pid(c));
         exec(c, "reset max_stack_depth");
@@ -190,12 +180,15 @@ class StackIT {
     @Order(Integer.MAX_VALUE)
     void plpgsqlRecursionAfterRaisingMaxStackDepthAboveJvmStack(Connection fresh, Connection witness,
             PgServer server) throws Exception {
-        // max_stack_depth can be SET after the JVM started with a smaller -Xss: pljvm refuses the
-        // next Java call, but a recursion that does not call Java at all must still be stopped by
-        // PostgreSQL's stack check, not run into the JVM's guard pages (SIGSEGV, cluster restart)
+        // A JVM with a smaller -Xss and max_stack_depth raised afterwards let a recursion that
+        // does not call Java at all run into the JVM's guard pages (SIGSEGV, cluster restart).
+        // pljvm now refuses such a JVM; with the one it starts instead, the recursion must be
+        // stopped by PostgreSQL's stack check.
         long logStart = server.serverLogSize();
         int witnessPid = pid(witness);
         exec(fresh, "set pljvm.vmoptions = '-Xss4m'");
+        assertError(error(fresh, "select jnoop(1)"), "22023", "must not set the thread stack size");
+        exec(fresh, "reset pljvm.vmoptions");
         assertEquals(1L, oneLong(fresh, "select jnoop(1)"));
         int pid = pid(fresh);
         exec(fresh, "set max_stack_depth = '" + largestDepthKb(fresh) + "kB'");
@@ -239,14 +232,9 @@ class StackIT {
         assertError(e, "54001", "stack depth limit exceeded");
     }
 
-    /**
-     * The largest max_stack_depth both PostgreSQL (rlimit - 512 kB) and pljvm with its default
-     * JVM stack (-Xss = rlimit, needs max_stack_depth + 1 MB) accept: 7 MB for "ulimit -s 8192".
-     * An unlimited stack counts as 8 MB, as in pljvm.
-     */
+    /** The largest max_stack_depth PostgreSQL accepts: rlimit - 512 kB (7680 kB for "ulimit -s 8192"). */
     private static long largestDepthKb(Connection c) throws SQLException {
-        long rlimitKb = rlimitKb(c);
-        return Math.min(rlimitKb - MARGIN_KB, rlimitKb - PG_SLOP_KB);
+        return rlimitKb(c) - PG_SLOP_KB;
     }
 
     /** The soft stack rlimit of the backend in kB; unlimited counts as 8 MB, as in pljvm. */

@@ -76,11 +76,10 @@ public final class Natives {
     public static native boolean inJava();
 
     /**
-     * For the watchdog: true if the backend thread is in Java and a cancel or termination is
-     * pending; the caller must then interrupt the backend thread (the C side remembers to clear
-     * the thread's interrupt flag afterwards).
+     * For the watchdog: if the backend thread is in Java and a cancel or termination is pending,
+     * interrupts it (the C side clears the thread's interrupt flag when Java returns).
      */
-    public static native boolean watchdogShouldInterrupt();
+    public static native boolean watchdogInterrupt(Thread backend);
 
     /** Throws IllegalStateException unless on the backend thread. */
     public static void checkBackendThread() {

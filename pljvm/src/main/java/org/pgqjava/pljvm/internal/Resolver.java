@@ -41,7 +41,9 @@ public final class Resolver {
         String methodName = target.substring(dot + 1);
         Class<?> cls;
         try {
-            cls = Class.forName(className, true, Loaders.forSchema(schema));
+            // not initialized here: this runs with the jar owner's rights (see pljvm.c);
+            // static initializers run at the first call, as the calling user
+            cls = Class.forName(className, false, Loaders.forSchema(schema));
         } catch (ClassNotFoundException | NoClassDefFoundError e) {
             throw new PgException("42883", "pljvm: class " + className + " not found",
                     "Searched the JDK, pljvm.jar and the " + Loaders.describe(schema) + ".",

@@ -23,9 +23,7 @@ final class Watchdog implements Runnable {
         for (;;) {
             try {
                 Thread.sleep(Natives.inJava() ? BUSY_MS : IDLE_MS);
-                if (Natives.watchdogShouldInterrupt()) {
-                    backend.interrupt();
-                }
+                Natives.watchdogInterrupt(backend);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
