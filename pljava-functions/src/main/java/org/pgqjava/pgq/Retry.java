@@ -27,11 +27,11 @@ public final class Retry {
      * Tables directly manipulated: insert into pgq.retry_queue.
      */
     public static int eventRetry(Long batchId, Long eventId, OffsetDateTime retryTime) {
-        String batch = BatchEvents.batchEventSql(batchId);
         Row s = subscription(batchId);
         if (s == null) {
-            throw Pgq.error("event not found");
+            throw Pgq.error("event not found"); // PgQ's text: its batch query finds nothing
         }
+        String batch = BatchEvents.batchEventSql(batchId);
         long inserted = Spi.executeOnceTyped("insert into pgq.retry_queue" + RETRY_COLUMNS
                 + " select $1, $2, ev_id, ev_time, null, $3, coalesce(ev_retry, 0) + 1,"
                 + " ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4"
