@@ -18,6 +18,7 @@ import liquibase.database.Database;
 import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
 import liquibase.resource.ClassLoaderResourceAccessor;
+import liquibase.resource.ResourceAccessor;
 import liquibase.ui.LoggerUIService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,11 @@ public final class PgqInstaller {
      *                      message names the changeset) or Liquibase cannot run
      */
     public static void install(Connection c) throws SQLException {
+        install(c, new ClassLoaderResourceAccessor(PgqInstaller.class.getClassLoader()));
+    }
+
+    /** As {@link #install(Connection)}, with the changelogs read through {@code resources} (tests: older states). */
+    static void install(Connection c, ResourceAccessor resources) throws SQLException {
         String db = c.getCatalog();
         boolean autoCommit = c.getAutoCommit();
         long start = System.nanoTime();
@@ -61,7 +67,7 @@ public final class PgqInstaller {
         try {
             Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(c));
             Map<String, Object> scope = new HashMap<>();
-            scope.put(Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(PgqInstaller.class.getClassLoader()));
+            scope.put(Scope.Attr.resourceAccessor.name(), resources);
             scope.put(Scope.Attr.logService.name(), new Slf4jLogService());
             scope.put(Scope.Attr.ui.name(), new LoggerUIService());
             scope.put(AnalyticsArgs.ENABLED.getKey(), false);
