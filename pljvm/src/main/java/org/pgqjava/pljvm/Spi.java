@@ -23,11 +23,11 @@ import org.pgqjava.pljvm.internal.Natives;
 public final class Spi {
     static final int CACHE_SIZE = 512;
 
-    private static final Map<String, Plan> PLANS = new LinkedHashMap<>(64, 0.75f, true) {
+    private static final Map<Key, Plan> PLANS = new LinkedHashMap<>(64, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Plan> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Key, Plan> eldest) {
             if (size() > CACHE_SIZE) {
                 eldest.getValue().free();
                 return true;
@@ -35,6 +35,36 @@ public final class Spi {
             return false;
         }
     };
+
+    /**
+     * Cache key: SQL text and parameter types. No string is built per lookup: String caches its
+     * hash, and a constant SQL text is the same object every time, so equals is an identity check.
+     */
+    private static final class Key {
+        final String sql;
+        final String[] types;
+        final int hash;
+
+        Key(String sql, String[] types) {
+            this.sql = sql;
+            this.types = types;
+            this.hash = sql.hashCode() * 31 + java.util.Arrays.hashCode(types);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Key)) {
+                return false;
+            }
+            Key k = (Key) o;
+            return hash == k.hash && sql.equals(k.sql) && java.util.Arrays.equals(types, k.types);
+        }
+    }
 
     private Spi() {
     }
@@ -46,11 +76,12 @@ public final class Spi {
      */
     public static Plan prepare(String sql, String... argTypes) {
         Natives.checkBackendThread();
-        String key = key(sql, argTypes);
+        Key key = new Key(sql, argTypes);
         Plan plan = PLANS.get(key);
         if (plan == null || !plan.isValid()) {
-            plan = new Plan(Natives.prepare(sql, argTypes.clone()), sql, argTypes.length);
-            PLANS.put(key, plan);
+            String[] types = argTypes.clone();
+            plan = new Plan(Natives.prepare(sql, types), sql, types.length);
+            PLANS.put(new Key(sql, types), plan);
         }
         return plan;
     }
@@ -164,13 +195,5 @@ public final class Spi {
         }
         throw new IllegalArgumentException("no SQL type for Java " + value.getClass().getName()
                 + "; use Spi.prepare with explicit parameter types");
-    }
-
-    private static String key(String sql, String[] argTypes) {
-        StringBuilder b = new StringBuilder(sql.length() + 16 * argTypes.length).append(sql);
-        for (String t : argTypes) {
-            b.append('\0').append(t);
-        }
-        return b.toString();
     }
 }
