@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# demo.sh: set-up, build, install pljvm, and call a Java method from SQL on a throwaway server.
+# demo.sh: PgQ end to end with pgq-java's pgqadm, on a throwaway server.
 #
-#   ./scripts/demo.sh          run the demo, stop the server at the end
-#   ./scripts/demo.sh --keep   leave the server running and print how to connect and stop it
+#   ./scripts/demo.sh          run the demo, stop the daemon and the server at the end
+#   ./scripts/demo.sh --keep   leave both running and print how to use and stop them
 #
-# On a fresh Debian bookworm machine run it as root: it installs packages and puts pljvm into
-# /usr/lib/postgresql/15. The server lives in target/demo (a link to a /tmp directory when the
-# OS user postgres cannot reach target/ or the socket path would be too long), runs as postgres
-# when we are root, and listens on a Unix socket only, so it never clashes with another server.
+# On a fresh Debian bookworm machine run it as root: it installs packages, builds (the build puts
+# pljvm into /usr/lib/postgresql/15), starts a server in target/demo (Unix socket only, as
+# the OS user postgres), installs pgq-java with "pgqadm install", starts the ticker daemon
+# ("pgqadm -d"), creates a queue, registers a consumer, inserts events with psql, waits for a
+# tick, reads and finishes the batch with psql, and prints "pgqadm status".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -25,29 +26,35 @@ as_pg=()
 if [ "$(id -u)" -eq 0 ]; then
   as_pg=(runuser -u postgres --)
 fi
+pgqadm=$repo/launcher/bin/pgqadm
 
-say() { printf 'demo: %s\n' "$*"; }
+say() { printf '\ndemo: %s\n' "$*"; }
+show() { printf '$ %s\n' "$*"; "$@"; }
 
 ./scripts/setup-debian.sh
 
-say "building, pljvm installed into PostgreSQL by its package phase"
-mvn -B -ntp -DskipTests -Dpljvm.install.skip=false package
-
-control="$("$bindir/pg_config" --sharedir)/extension/pljvm.control"
-if [ ! -f "$control" ]; then
-  echo "demo: $control is missing: the build did not install pljvm (needs root, or -Dpljvm.install.skip=false)" >&2
+say "building (mvn -B -ntp -DskipTests package); pljvm is installed into PostgreSQL by its package phase"
+mvn -B -ntp -q -DskipTests package
+if [ ! -f launcher/target/pgqadm.jar ]; then
+  echo "demo: launcher/target/pgqadm.jar is missing: the build did not make it" >&2
   exit 1
 fi
 
-# a server left running by an earlier --keep
-if [ -f target/demo/data/postmaster.pid ]; then
-  say "stopping the demo server left running in target/demo"
-  (cd / && "${as_pg[@]}" "$bindir/pg_ctl" -D "$repo/target/demo/data" -m fast -w stop) || true
-fi
-old=$(readlink target/demo || true)
-rm -rf target/demo
-if [ -n "$old" ] && [ "${old#/tmp/pgq-java-demo.}" != "$old" ]; then
-  rm -rf "$old"
+# what an earlier --keep left running
+if [ -L target/demo ] || [ -d target/demo ]; then
+  old=$(readlink -f target/demo)
+  if [ -f "$old/pgqadm.ini" ] && [ -f "$old/pgqadm.pid" ]; then
+    say "stopping the ticker left running in target/demo"
+    "$pgqadm" -q "$old/pgqadm.ini" -k || true
+  fi
+  if [ -f "$old/data/postmaster.pid" ]; then
+    say "stopping the server left running in target/demo"
+    (cd / && "${as_pg[@]}" "$bindir/pg_ctl" -D "$old/data" -m fast -w stop >/dev/null) || true
+  fi
+  rm -rf target/demo
+  if [ "${old#/tmp/pgq-java-demo-pgqadm.}" != "$old" ]; then
+    rm -rf "$old"
+  fi
 fi
 mkdir -p target/demo
 
@@ -55,7 +62,7 @@ mkdir -p target/demo
 demo=$repo/target/demo
 if [ ${#demo} -gt 80 ] || { [ ${#as_pg[@]} -gt 0 ] && ! "${as_pg[@]}" test -x "$repo/target"; }; then
   rmdir target/demo
-  demo=$(mktemp -d /tmp/pgq-java-demo.XXXXXX)
+  demo=$(mktemp -d /tmp/pgq-java-demo-pgqadm.XXXXXX)
   ln -s "$demo" target/demo
   say "target/demo -> $demo"
 fi
@@ -64,22 +71,33 @@ if [ ${#as_pg[@]} -gt 0 ]; then
   chown -R postgres: "$demo"
 fi
 
+conf=$demo/pgqadm.ini
 pg_ctl_stop="${as_pg[*]}${as_pg[*]:+ }$bindir/pg_ctl -D $demo/data -m fast stop"
-stop_server() {
+pgqadm_stop="$pgqadm $conf -s"
+finish() {
   local rc=$?
-  if [ "$rc" -ne 0 ] && [ -f "$demo/server.log" ]; then
-    echo "demo: failed; last lines of $demo/server.log:" >&2
-    tail -n 20 "$demo/server.log" >&2
+  if [ "$rc" -ne 0 ]; then
+    for f in "$demo/pgqadm.log" "$demo/server.log"; do
+      if [ -f "$f" ]; then
+        echo "demo: failed; last lines of $f:" >&2
+        tail -n 20 "$f" >&2
+      fi
+    done
   fi
-  if [ "$keep" = false ] && [ -f "$demo/data/postmaster.pid" ]; then
-    say "stopping the server"
-    (cd / && "${as_pg[@]}" "$bindir/pg_ctl" -D "$demo/data" -m fast -w stop >/dev/null) || true
-  elif [ "$rc" -ne 0 ] && [ -f "$demo/data/postmaster.pid" ]; then
-    say "the server keeps running (--keep); stop it with: $pg_ctl_stop"
+  if [ "$keep" = false ] || [ "$rc" -ne 0 ]; then
+    if [ -f "$demo/pgqadm.pid" ]; then
+      say "stopping the ticker: $pgqadm_stop"
+      "$pgqadm" -q "$conf" -s || true
+      for _ in $(seq 1 100); do [ -f "$demo/pgqadm.pid" ] || break; sleep 0.1; done
+    fi
+    if [ -f "$demo/data/postmaster.pid" ]; then
+      say "stopping the server: $pg_ctl_stop"
+      (cd / && "${as_pg[@]}" "$bindir/pg_ctl" -D "$demo/data" -m fast -w stop >/dev/null) || true
+    fi
   fi
   exit "$rc"
 }
-trap stop_server EXIT
+trap finish EXIT
 
 say "initdb in $demo/data"
 # cd /: initdb and pg_ctl, run as postgres, fail in a working directory postgres cannot read
@@ -94,20 +112,80 @@ EOF
 say "starting the server (log: $demo/server.log)"
 (cd / && "${as_pg[@]}" "$bindir/pg_ctl" -D "$demo/data" -l "$demo/server.log" -w start >/dev/null)
 
-psql=("$bindir/psql" -X -v ON_ERROR_STOP=1 -h "$demo/sock" -p "$port" -U postgres -d postgres)
-say "running SQL:"
-sql="CREATE EXTENSION pljvm;
-CREATE FUNCTION jabs(int8) RETURNS int8 LANGUAGE pljvm AS 'java.lang.Math.abs';
-SELECT jabs(-42) AS \"jabs(-42)\";"
+psql=("$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$demo/sock" -p "$port" -U postgres)
+"${psql[@]}" -d postgres -c "CREATE DATABASE demo"
+
+cat >"$conf" <<EOF
+[pgqadm]
+job_name = pgqadm_demo
+db = dbname=demo host=$demo/sock port=$port user=postgres
+loop_delay = 0.2
+maint_delay = 60
+logfile = $demo/pgqadm.log
+pidfile = $demo/pgqadm.pid
+EOF
+say "config $conf:"
+cat "$conf"
+
+say "installing pgq-java into database demo"
+show "$pgqadm" "$conf" install
+
+say "starting the ticker daemon"
+show "$pgqadm" -d "$conf" ticker
+echo "ticker pid $(cat "$demo/pgqadm.pid"), log $demo/pgqadm.log"
+
+say "a queue and a consumer"
+show "$pgqadm" "$conf" create demo_queue
+show "$pgqadm" "$conf" register demo_queue demo_consumer
+show "$pgqadm" "$conf" config demo_queue ticker_max_lag=1
+show "$pgqadm" "$conf" config demo_queue
+
+say "producing three events in one transaction, with psql"
+sql="BEGIN;
+SELECT pgq.insert_event('demo_queue', 'order', 'order 1 placed');
+SELECT pgq.insert_event('demo_queue', 'order', 'order 2 placed');
+SELECT pgq.insert_event('demo_queue', 'payment', 'order 1 paid');
+COMMIT;"
 printf '%s\n' "$sql"
-"${psql[@]}" -c "CREATE EXTENSION pljvm" \
-  -c "CREATE FUNCTION jabs(int8) RETURNS int8 LANGUAGE pljvm AS 'java.lang.Math.abs'" \
-  -c 'SELECT jabs(-42) AS "jabs(-42)"'
+"${psql[@]}" -d demo -At -c "$sql" >/dev/null
+
+say "consuming with psql: next_batch, get_batch_events, finish_batch, until the three events are read"
+# a batch holds what committed between two ticks: the first may be an idle tick's empty batch
+seen=0
+for _ in $(seq 1 150); do
+  batch=$("${psql[@]}" -d demo -At -c "SELECT pgq.next_batch('demo_queue', 'demo_consumer')")
+  if [ -z "$batch" ]; then
+    sleep 0.2 # no tick yet since the last batch
+    continue
+  fi
+  n=$("${psql[@]}" -d demo -At -c "SELECT count(*) FROM pgq.get_batch_events($batch)")
+  echo "batch $batch: $n event(s)"
+  if [ "$n" -gt 0 ]; then
+    "${psql[@]}" -d demo -c "SELECT ev_id, ev_type, ev_data FROM pgq.get_batch_events($batch)"
+  fi
+  "${psql[@]}" -d demo -At -c "SELECT pgq.finish_batch($batch)" >/dev/null
+  seen=$((seen + n))
+  [ "$seen" -ge 3 ] && break
+done
+if [ "$seen" -lt 3 ]; then
+  echo "demo: read $seen of 3 events in 30 s: is the ticker running? (log: $demo/pgqadm.log)" >&2
+  exit 1
+fi
+
+say "status"
+show "$pgqadm" "$conf" status
+
+say "the daemon's log so far:"
+cat "$demo/pgqadm.log"
 
 if [ "$keep" = true ]; then
-  say "the server keeps running (--keep)"
-  say "connect: ${psql[*]}"
-  say "stop:    $pg_ctl_stop"
+  say "the server and the ticker keep running (--keep)"
+  echo "  psql:    ${psql[*]} -d demo"
+  echo "  pgqadm:  $pgqadm $conf status"
+  echo "  stop the ticker: $pgqadm_stop   (-k: at once)"
+  echo "  stop the server: $pg_ctl_stop"
 else
-  say "done; the server is stopped on exit (--keep leaves it running; then stop it with: $pg_ctl_stop)"
+  say "done; stopping the ticker and the server (--keep leaves them running; then stop them with:"
+  echo "  $pgqadm_stop"
+  echo "  $pg_ctl_stop )"
 fi

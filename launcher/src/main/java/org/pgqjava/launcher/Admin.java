@@ -1,0 +1,183 @@
+package org.pgqjava.launcher;
+
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.pgqjava.liquibase.PgqInstaller;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one-shot commands: install, create, drop, register, unregister, config. Each runs in the
+ * database of {@code db}, logs what it does as pgqadm does (after the database name), and
+ * commits (the connection is in autocommit). A server error propagates as SQLException.
+ */
+final class Admin {
+
+    private static final Logger log = LoggerFactory.getLogger(Admin.class);
+
+    /** Queue settings {@code config} shows and changes, in pgqadm's order, with their SQL types. */
+    static final Map<String, String> CONFIG_KEYS = new LinkedHashMap<>();
+
+    static {
+        CONFIG_KEYS.put("queue_ticker_max_lag", "interval");
+        CONFIG_KEYS.put("queue_ticker_max_count", "int4");
+        CONFIG_KEYS.put("queue_ticker_idle_period", "interval");
+        CONFIG_KEYS.put("queue_rotation_period", "interval");
+    }
+
+    /** A user mistake in the command's arguments (no such queue, unknown key). */
+    static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private final Connection c;
+    private final String db;
+
+    Admin(Connection c, String db) {
+        this.c = c;
+        this.db = db;
+    }
+
+    void install() throws SQLException {
+        log.info("{}: Installing pgq-java", db);
+        PgqInstaller.install(c);
+        log.info("{}: pgq-java installed, pgq.version() = {}", db, Sql.queryString(c, "select pgq.version()"));
+    }
+
+    void create(String queue) throws SQLException {
+        log.info("{}: Creating queue: {}", db, queue);
+        if (call("select pgq.create_queue(?)", queue) == 0) {
+            log.info("{}: queue {} exists already", db, queue);
+        }
+    }
+
+    void drop(String queue) throws SQLException {
+        log.info("{}: Dropping queue: {}", db, queue);
+        call("select pgq.drop_queue(?)", queue);
+    }
+
+    void register(String queue, String consumer) throws SQLException {
+        log.info("{}: Registering consumer {} on queue {}", db, consumer, queue);
+        if (call("select pgq.register_consumer(?, ?)", queue, consumer) == 0) {
+            log.info("{}: consumer {} was registered on queue {} already", db, consumer, queue);
+        }
+    }
+
+    void unregister(String queue, String consumer) throws SQLException {
+        log.info("{}: Unregistering consumer {} from queue {}", db, consumer, queue);
+        if (call("select pgq.unregister_consumer(?, ?)", queue, consumer) == 0) {
+            log.info("{}: consumer {} was not registered on queue {}", db, consumer, queue);
+        }
+    }
+
+    /**
+     * {@code config [queue [key=value ...]]}: shows all queues' settings, or one queue's, or
+     * changes them (keys with or without the {@code queue_} prefix) in one UPDATE.
+     */
+    void config(List<String> args, PrintStream out) throws SQLException, UsageException {
+        if (args.size() <= 1) {
+            String queue = args.isEmpty() ? null : args.get(0);
+            if (!showConfig(queue, out) && queue != null) {
+                throw new UsageException("no such queue: " + queue);
+            }
+            return;
+        }
+        String queue = args.get(0);
+        Map<String, String> set = new LinkedHashMap<>();
+        for (String kv : args.subList(1, args.size())) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("not key=value: " + kv);
+            }
+            String k = kv.substring(0, eq).strip();
+            String key = CONFIG_KEYS.containsKey(k) ? k : "queue_" + k;
+            if (!CONFIG_KEYS.containsKey(key)) {
+                throw new UsageException("unknown config var: " + k);
+            }
+            set.put(key, kv.substring(eq + 1).strip());
+        }
+        List<String> shown = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("update pgq.queue set ");
+        for (Map.Entry<String, String> e : set.entrySet()) {
+            shown.add(e.getKey() + "=" + Sql.quoteLiteral(e.getValue()));
+            sql.append(shown.size() > 1 ? ", " : "").append(e.getKey()).append(" = cast(? as ")
+                    .append(CONFIG_KEYS.get(e.getKey())).append(')');
+        }
+        sql.append(" where queue_name = ?");
+        log.info("{}: Change queue {} config to: {}", db, queue, String.join(", ", shown));
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int i = 1;
+            for (String v : set.values()) {
+                ps.setString(i++, v);
+            }
+            ps.setString(i, queue);
+            if (ps.executeUpdate() == 0) {
+                throw new UsageException("no such queue: " + queue);
+            }
+        }
+    }
+
+    /** Prints the settings of {@code queue} (all queues when null); false when there is none. */
+    private boolean showConfig(String queue, PrintStream out) throws SQLException {
+        StringBuilder sql = new StringBuilder("select queue_name");
+        for (Map.Entry<String, String> e : CONFIG_KEYS.entrySet()) {
+            sql.append(", ").append("interval".equals(e.getValue()) ? "extract(epoch from " + e.getKey() + ")::text" : e.getKey() + "::text");
+        }
+        sql.append(" from pgq.queue").append(queue == null ? "" : " where queue_name = ?").append(" order by queue_name");
+        boolean any = false;
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            if (queue != null) {
+                ps.setString(1, queue);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    any = true;
+                    out.print(configText(rs.getString(1), rowValues(rs)));
+                }
+            }
+        }
+        out.flush();
+        return any;
+    }
+
+    private static List<String> rowValues(ResultSet rs) throws SQLException {
+        List<String> v = new ArrayList<>();
+        for (int i = 0; i < CONFIG_KEYS.size(); i++) {
+            v.add(rs.getString(i + 2));
+        }
+        return v;
+    }
+
+    /** pgqadm's layout: the queue name, then {@code "    %s\t=%7s"} per key, prefix stripped. */
+    static String configText(String queue, List<String> values) {
+        StringBuilder b = new StringBuilder(queue).append('\n');
+        int i = 0;
+        for (String key : CONFIG_KEYS.keySet()) {
+            b.append(String.format("    %s\t=%7s", key.substring("queue_".length()), values.get(i++))).append('\n');
+        }
+        return b.toString();
+    }
+
+    private long call(String sql, String... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+}

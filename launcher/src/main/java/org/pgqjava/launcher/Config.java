@@ -1,0 +1,261 @@
+package org.pgqjava.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@code [pgqadm]} section of the config file, checked: every value parsed and in range, the
+ * connection string understood. Anything wrong is a {@link ConfigException} naming the key; keys
+ * we do not know, and values that work but are unwise, are {@link #warnings()}.
+ *
+ * @param file               the config file
+ * @param jobName            {@code job_name}: log identity, application_name of the connections
+ * @param db                 {@code db}: the connection string (its database is the one served,
+ *                           the admin commands' database, and where discovery looks)
+ * @param databases          {@code database_list}: which databases the ticker serves
+ * @param checkPeriod        {@code check_period}: re-check for pgq and for new databases
+ * @param loopDelay          {@code loop_delay}: time between {@code pgq.ticker()} calls
+ * @param maintDelay         {@code maint_delay} (or {@code maint_delay_min}): time between
+ *                           maintenance rounds
+ * @param tickerLogDelay     {@code ticker_log_delay}: time between stats lines; zero: none
+ * @param connectionLifetime {@code connection_lifetime}: reconnect when a connection is older
+ * @param logfile            {@code logfile}, {@code ~} expanded; null: none
+ * @param pidfile            {@code pidfile}, {@code ~} expanded; null: none
+ * @param logSize            {@code log_size}: bytes before the log file is rotated
+ * @param logCount           {@code log_count}: rotated files kept
+ * @param warnings           unknown keys and unwise values, to log once logging is up
+ */
+record Config(Path file, String jobName, ConnInfo db, Databases databases, Duration checkPeriod,
+              Duration loopDelay, Duration maintDelay, Duration tickerLogDelay, Duration connectionLifetime,
+              Path logfile, Path pidfile, long logSize, int logCount, List<String> warnings) {
+
+    static final String SECTION = "pgqadm";
+    /** Logback's FixedWindowRollingPolicy keeps at most this many rotated files. */
+    static final int MAX_LOG_COUNT = 20;
+
+    /** Every key the section may hold, with its default as the sample config shows it. */
+    static final Map<String, String> KEYS = new LinkedHashMap<>();
+
+    static {
+        KEYS.put("job_name", "pgqadm");
+        KEYS.put("db", "");
+        KEYS.put("database_list", "");
+        KEYS.put("check_period", "60");
+        KEYS.put("loop_delay", "1.0");
+        KEYS.put("maint_delay", "300");
+        KEYS.put("maint_delay_min", "");
+        KEYS.put("queue_refresh_period", "30");
+        KEYS.put("ticker_log_delay", "300");
+        KEYS.put("connection_lifetime", "1200");
+        KEYS.put("logfile", "");
+        KEYS.put("pidfile", "");
+        KEYS.put("use_skylog", "0");
+        KEYS.put("log_size", "10485760");
+        KEYS.put("log_count", "3");
+    }
+
+    /** Names usable as {@code %(name)s} without being keys; a key of the same name wins. */
+    private static final Set<String> BUILTIN_NAMES = Set.of("job_name", "service_name", "host_name");
+
+    /** What {@code database_list} asks for. */
+    record Databases(Mode mode, List<String> names) {
+        enum Mode {
+            /** No database_list: the database of {@code db}, as pgqadm. */
+            SINGLE,
+            /** A list of names. */
+            LIST,
+            /** {@code *}: every database of the server that has pgq, found as pgqd does. */
+            ALL
+        }
+    }
+
+    /** Loads and checks {@code file}; {@code env} stands in for the process environment. */
+    static Config load(Path file, Map<String, String> env, String osUser, String hostName) throws ConfigException {
+        Ini ini = Ini.load(file);
+        if (!ini.hasSection(SECTION)) {
+            throw new ConfigException(file + ": no [" + SECTION + "] section");
+        }
+        Map<String, String> builtins = new LinkedHashMap<>();
+        builtins.put("job_name", SECTION);
+        builtins.put("service_name", SECTION);
+        builtins.put("host_name", hostName);
+        Reader r = new Reader(ini, builtins);
+        List<String> warnings = new ArrayList<>();
+        for (Ini.Entry e : ini.entries(SECTION)) {
+            if (!KEYS.containsKey(e.key()) && !BUILTIN_NAMES.contains(e.key())) {
+                warnings.add(file + ":" + e.line() + ": unknown key " + e.key() + " ignored (known: " + String.join(", ", KEYS.keySet()) + ")");
+            }
+        }
+
+        String jobName = r.string("job_name").orElse(SECTION);
+        String dbString = r.string("db").orElseThrow(() -> new ConfigException(file + ": db: missing: a libpq connection string, e.g. db = dbname=mydb"));
+        if (dbString.isBlank()) {
+            throw new ConfigException(file + ": db: empty: a libpq connection string, e.g. db = dbname=mydb");
+        }
+        ConnInfo db;
+        try {
+            db = ConnInfo.parse(dbString, env, osUser);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": db: " + e.getMessage());
+        }
+        Databases databases = databases(file, r.string("database_list").orElse(""));
+
+        Duration loopDelay = r.seconds("loop_delay", 1.0, false);
+        Duration maintDelay = r.has("maint_delay") || !r.has("maint_delay_min")
+                ? r.seconds("maint_delay", 300, false)
+                : Duration.ofMillis(Math.round(r.number("maint_delay_min", 5, false) * 60_000));
+        Duration checkPeriod = r.seconds("check_period", 60, false);
+        r.seconds("queue_refresh_period", 30, false); // checked only: pgq.ticker() reads the queues itself
+        Duration tickerLogDelay = r.seconds("ticker_log_delay", 300, true);
+        Duration connectionLifetime = r.seconds("connection_lifetime", 1200, false);
+        if (r.bool("use_skylog")) {
+            throw new ConfigException(file + ": use_skylog: skylog.ini logging is not supported; set use_skylog = 0"
+                    + " and use logfile, log_size and log_count");
+        }
+        long logSize = r.integer("log_size", 10_485_760L, 1);
+        int logCount = (int) r.integer("log_count", 3, 0);
+        if (logCount > MAX_LOG_COUNT) {
+            warnings.add(file + ": log_count: " + logCount + " rotated files asked for, " + MAX_LOG_COUNT + " kept (the most the rotation supports)");
+            logCount = MAX_LOG_COUNT;
+        }
+        Path logfile = r.path("logfile");
+        Path pidfile = r.path("pidfile");
+        if (loopDelay.compareTo(Duration.ofSeconds(3)) > 0) {
+            warnings.add(file + ": loop_delay: " + Durations.seconds(loopDelay) + " s is more than the default queue_ticker_max_lag"
+                    + " (3 s): events will wait up to that long for a tick");
+        }
+        if (loopDelay.compareTo(Duration.ofMillis(10)) < 0) {
+            warnings.add(file + ": loop_delay: " + Durations.seconds(loopDelay) + " s calls pgq.ticker() more than 100 times a second");
+        }
+        return new Config(file, jobName, db, databases, checkPeriod, loopDelay, maintDelay, tickerLogDelay,
+                connectionLifetime, logfile, pidfile, logSize, logCount, List.copyOf(warnings));
+    }
+
+    private static Databases databases(Path file, String list) throws ConfigException {
+        List<String> names = new ArrayList<>();
+        for (String n : list.split("[,\\s]+")) {
+            if (!n.isEmpty() && !names.contains(n)) {
+                names.add(n);
+            }
+        }
+        if (names.isEmpty()) {
+            return new Databases(Databases.Mode.SINGLE, List.of());
+        }
+        if (names.contains("*")) {
+            if (names.size() > 1) {
+                throw new ConfigException(file + ": database_list: '*' (every database with pgq) cannot be mixed with names: " + list);
+            }
+            return new Databases(Databases.Mode.ALL, List.of());
+        }
+        return new Databases(Databases.Mode.LIST, List.copyOf(names));
+    }
+
+    /** The config file's path, its directory created if need be: for logfile and pidfile. */
+    static void createParent(Path p) throws IOException {
+        Path parent = p.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+    }
+
+    /** Reads typed values, each error naming the key. */
+    private static final class Reader {
+        private final Ini ini;
+        private final Map<String, String> builtins;
+
+        Reader(Ini ini, Map<String, String> builtins) {
+            this.ini = ini;
+            this.builtins = builtins;
+        }
+
+        boolean has(String key) throws ConfigException {
+            return string(key).map(v -> !v.isBlank()).orElse(false);
+        }
+
+        Optional<String> string(String key) throws ConfigException {
+            return ini.get(SECTION, key, builtins);
+        }
+
+        double number(String key, double dflt, boolean zeroOk) throws ConfigException {
+            Optional<String> v = string(key);
+            if (v.isEmpty() || v.get().isBlank()) {
+                return dflt;
+            }
+            double d;
+            try {
+                d = Double.parseDouble(v.get().strip());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(ini.file() + ": " + key + ": not a number: '" + v.get() + "'");
+            }
+            if (Double.isNaN(d) || Double.isInfinite(d) || d < 0 || (d == 0 && !zeroOk)) {
+                throw new ConfigException(ini.file() + ": " + key + ": must be " + (zeroOk ? "zero or more" : "more than zero")
+                        + ", not " + v.get().strip());
+            }
+            return d;
+        }
+
+        Duration seconds(String key, double dflt, boolean zeroOk) throws ConfigException {
+            double s = number(key, dflt, zeroOk);
+            if (s > 86_400 * 366) {
+                throw new ConfigException(ini.file() + ": " + key + ": " + s + " s is more than a year");
+            }
+            long micros = Math.round(s * 1_000_000);
+            if (micros == 0 && s > 0) {
+                throw new ConfigException(ini.file() + ": " + key + ": " + s + " s is less than a microsecond");
+            }
+            return Duration.ofNanos(micros * 1000);
+        }
+
+        long integer(String key, long dflt, long min) throws ConfigException {
+            Optional<String> v = string(key);
+            if (v.isEmpty() || v.get().isBlank()) {
+                return dflt;
+            }
+            long n;
+            try {
+                n = Long.parseLong(v.get().strip());
+            } catch (NumberFormatException e) {
+                throw new ConfigException(ini.file() + ": " + key + ": not a whole number: '" + v.get() + "'");
+            }
+            if (n < min) {
+                throw new ConfigException(ini.file() + ": " + key + ": must be " + min + " or more, not " + n);
+            }
+            return n;
+        }
+
+        boolean bool(String key) throws ConfigException {
+            Optional<String> v = string(key);
+            if (v.isEmpty() || v.get().isBlank()) {
+                return false;
+            }
+            switch (v.get().strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "1": case "yes": case "true": case "on":
+                    return true;
+                case "0": case "no": case "false": case "off":
+                    return false;
+                default:
+                    throw new ConfigException(ini.file() + ": " + key + ": not a boolean (0/1, yes/no, true/false, on/off): '" + v.get() + "'");
+            }
+        }
+
+        Path path(String key) throws ConfigException {
+            Optional<String> v = string(key);
+            if (v.isEmpty() || v.get().isBlank()) {
+                return null;
+            }
+            String s = v.get().strip();
+            if (s.equals("~") || s.startsWith("~/")) {
+                s = System.getProperty("user.home") + s.substring(1);
+            }
+            return Path.of(s);
+        }
+    }
+}

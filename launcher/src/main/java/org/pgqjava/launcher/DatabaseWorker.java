@@ -1,0 +1,303 @@
+package org.pgqjava.launcher;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ticks and maintains one database: a ticker thread calls {@code select pgq.ticker()} every
+ * {@code loop_delay}, a maintenance thread runs a {@link Maintenance} round every
+ * {@code maint_delay}, each on its own connection, so a long VACUUM never delays a tick and a
+ * slow or failing database holds up no other. Both loops survive anything: a failure closes the
+ * connection and the loop reconnects after a {@link Backoff}; a database without pgq is checked
+ * again every {@code check_period}. Log lines start with the database name.
+ */
+final class DatabaseWorker {
+
+    private static final Logger log = LoggerFactory.getLogger(DatabaseWorker.class);
+    /** A pgq.ticker() call that gets no answer for this long fails: the network is gone. */
+    private static final int TICKER_READ_TIMEOUT_S = 120;
+
+    final String dbname;
+    private final Supplier<Config> config;
+    private final LongSupplier nanoClock;
+    private final Object lock = new Object();
+    private final Loop ticker;
+    private final Loop maint;
+    private final Thread tickerThread;
+    private final Thread maintThread;
+    private volatile boolean stopping;
+    private volatile int generation;
+    final AtomicLong ticks = new AtomicLong();
+    final AtomicLong maintRounds = new AtomicLong();
+    final AtomicLong retried = new AtomicLong();
+
+    DatabaseWorker(String dbname, Supplier<Config> config, LongSupplier nanoClock) {
+        this.dbname = dbname;
+        this.config = config;
+        this.nanoClock = nanoClock;
+        this.ticker = new TickerLoop();
+        this.maint = new MaintLoop();
+        this.tickerThread = new Thread(ticker, "ticker-" + dbname);
+        this.maintThread = new Thread(maint, "maint-" + dbname);
+    }
+
+    void start() {
+        tickerThread.start();
+        maintThread.start();
+    }
+
+    /** Graceful stop: each loop finishes what it is doing, then ends. */
+    void stop() {
+        stopping = true;
+        nudge();
+    }
+
+    /** Prompt stop: also closes the connections under the loops, failing what runs on them. */
+    void abort() {
+        stop();
+        ticker.abortConnection();
+        maint.abortConnection();
+    }
+
+    /** Waits until both loops ended; false if they did not within {@code timeout}. */
+    boolean join(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Thread t : new Thread[]{tickerThread, maintThread}) {
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                t.join(Math.max(1, left / 1_000_000));
+            }
+        }
+        return !tickerThread.isAlive() && !maintThread.isAlive();
+    }
+
+    /** The connection string changed: both loops reconnect before their next call. */
+    void reconnect() {
+        generation++;
+        nudge();
+    }
+
+    /** Wakes sleeping loops so they see a new config (shorter delays) or a stop at once. */
+    void nudge() {
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+    }
+
+    /** One loop (ticker or maintenance): its connection, its health, its schedule. */
+    private abstract class Loop implements Runnable {
+        final String prefix;
+        final Health health;
+        final Backoff backoff = new Backoff();
+        private volatile Connection conn;
+        private long connectedAt;
+        private int connGeneration;
+        private boolean fresh; // the current round opened the connection
+
+        Loop(String what) {
+            this.prefix = dbname + ": " + what;
+            this.health = new Health(log, prefix, nanoClock);
+        }
+
+        /** Does one round on {@code c}. */
+        abstract void work(Connection c, Config cfg) throws SQLException;
+
+        /** The wait after a successful round, read again while sleeping (a reload may change it). */
+        abstract Duration period(Config cfg);
+
+        /** Called after each connect once pgq checked out. */
+        void connected(String version, boolean recovering) {
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (!stopping) {
+                    long roundStart = nanoClock.getAsLong();
+                    Duration fixedWait = round();
+                    sleepUntil(roundStart, fixedWait);
+                }
+            } finally {
+                closeConnection();
+            }
+        }
+
+        /** One round; returns null after a success (wait {@link #period}), else the wait. */
+        private Duration round() {
+            Config cfg = config.get();
+            try {
+                Connection c = connection(cfg);
+                work(c, cfg);
+                health.ok();
+                backoff.reset();
+                return null;
+            } catch (PgqCheck.NoPgqException e) {
+                closeConnection();
+                if (this == ticker) {
+                    health.noPgq(e.getMessage(), cfg.checkPeriod());
+                } else {
+                    log.debug("{}: {}", prefix, e.getMessage()); // the ticker says it already
+                }
+                return cfg.checkPeriod();
+            } catch (SQLException e) {
+                boolean reused = !fresh;
+                closeConnection();
+                if (stopping) {
+                    return Duration.ZERO;
+                }
+                if (reused && Sql.isConnectionLost(e) && health.state() == Health.State.OK) {
+                    // an idle connection died (server restart, network): try a new one at once
+                    // before calling it a failure; the maintenance loop sees this after every restart
+                    log.debug("{}: connection lost ({}); reconnecting", prefix, Sql.describe(e));
+                    return Duration.ZERO;
+                }
+                Duration wait = backoff.next();
+                health.failed(Sql.describe(e), wait);
+                return wait;
+            } catch (RuntimeException e) {
+                closeConnection();
+                Duration wait = backoff.next();
+                if (health.failed("unexpected " + e, wait)) {
+                    log.error("{}: stack trace of the unexpected error", prefix, e);
+                }
+                return wait;
+            }
+        }
+
+        private Connection connection(Config cfg) throws SQLException, PgqCheck.NoPgqException {
+            Connection c = conn;
+            long now = nanoClock.getAsLong();
+            fresh = false;
+            if (c != null && (connGeneration != generation || now - connectedAt > cfg.connectionLifetime().toNanos())) {
+                log.debug("{}: reconnecting ({})", prefix, connGeneration != generation ? "connection string changed" : "connection_lifetime reached");
+                closeConnection();
+                c = null;
+            }
+            if (c == null) {
+                fresh = true;
+                connGeneration = generation;
+                c = Connector.open(cfg.db().withDbname(dbname), cfg.jobName(), readTimeout());
+                conn = c;
+                connectedAt = now;
+                if (stopping) {
+                    closeConnection(); // abort() may have run while we connected
+                    throw new SQLException("stopping");
+                }
+                String version = PgqCheck.check(c);
+                connected(version, health.state() != Health.State.OK);
+            }
+            return c;
+        }
+
+        int readTimeout() {
+            return 0;
+        }
+
+        private void sleepUntil(long roundStart, Duration fixedWait) {
+            synchronized (lock) {
+                while (!stopping) {
+                    Duration wait = fixedWait != null ? fixedWait : period(config.get());
+                    long left = roundStart + wait.toNanos() - nanoClock.getAsLong();
+                    if (left <= 0) {
+                        return;
+                    }
+                    try {
+                        lock.wait((left + 999_999) / 1_000_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return; // only abort() interrupts; the loop sees stopping
+                    }
+                }
+            }
+        }
+
+        void abortConnection() {
+            closeConnection();
+        }
+
+        private void closeConnection() {
+            Connection c = conn;
+            conn = null;
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException | RuntimeException e) {
+                    log.debug("{}: closing the connection: {}", prefix, e.toString());
+                }
+            }
+        }
+    }
+
+    private final class TickerLoop extends Loop {
+        private long lastStats;
+
+        TickerLoop() {
+            super("ticker");
+            lastStats = nanoClock.getAsLong();
+        }
+
+        @Override
+        void connected(String version, boolean recovering) {
+            if (recovering) {
+                log.info("{}: pgq version ok: {}", dbname, version);
+            }
+        }
+
+        @Override
+        int readTimeout() {
+            return TICKER_READ_TIMEOUT_S;
+        }
+
+        @Override
+        void work(Connection c, Config cfg) throws SQLException {
+            try (Statement s = c.createStatement()) {
+                s.execute("select pgq.ticker()");
+            }
+            ticks.incrementAndGet();
+            logStats(cfg);
+        }
+
+        @Override
+        Duration period(Config cfg) {
+            return cfg.loopDelay();
+        }
+
+        /** Every ticker_log_delay: {ticks: N, maint: N, retry: N} since the last such line. */
+        private void logStats(Config cfg) {
+            long now = nanoClock.getAsLong();
+            if (cfg.tickerLogDelay().isZero() || now - lastStats < cfg.tickerLogDelay().toNanos()) {
+                return;
+            }
+            lastStats = now;
+            log.info("{}: {ticks: {}, maint: {}, retry: {}}", dbname, ticks.getAndSet(0), maintRounds.getAndSet(0), retried.getAndSet(0));
+        }
+    }
+
+    private final class MaintLoop extends Loop {
+        MaintLoop() {
+            super("maintenance");
+        }
+
+        @Override
+        void work(Connection c, Config cfg) throws SQLException {
+            int calls = Maintenance.runOperations(c, prefix);
+            long moved = Maintenance.retryEvents(c, prefix);
+            maintRounds.incrementAndGet();
+            retried.addAndGet(moved);
+            log.debug("{}: round done: {} calls, {} events moved back from retry", prefix, calls, moved);
+        }
+
+        @Override
+        Duration period(Config cfg) {
+            return cfg.maintDelay();
+        }
+    }
+}

@@ -1,0 +1,402 @@
+package org.pgqjava.launcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code pgqadm [options] CONFIG.ini COMMAND [args]}: pgqadm's command line (Skytools 2) for
+ * pgq-java. Exit codes: 0 done; 1 a usage, config, database or pidfile error (the message says
+ * which); 2 an unknown option.
+ */
+public final class Main {
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+    static final Set<String> COMMANDS = Set.of("ticker", "status", "install", "create", "drop", "register", "unregister", "config");
+
+    @Command(name = "pgqadm", sortOptions = false, usageHelpWidth = 100,
+            description = {"PgQ ticker and administration (pgq-java).", ""},
+            customSynopsis = "pgqadm [options] CONFIG.ini COMMAND [args]",
+            footer = {"", "Commands:",
+                    "  ticker                       tick and maintain the databases (usually with -d)",
+                    "  status [--json]              queues and consumers",
+                    "  install                      install or upgrade pgq-java in the database of db",
+                    "  create QUEUE                 create a queue",
+                    "  drop QUEUE                   drop a queue",
+                    "  register QUEUE CONSUMER      register a consumer on a queue",
+                    "  unregister QUEUE CONSUMER    unregister a consumer",
+                    "  config [QUEUE [key=value ...]]  show or change queue settings",
+                    "", "pgqadm --ini prints a sample config file with every key."})
+    static final class Options {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+        boolean help;
+        @Option(names = {"-q", "--quiet"}, description = "log warnings and errors only")
+        boolean quiet;
+        @Option(names = {"-v", "--verbose"}, description = "log debug messages too")
+        boolean[] verbose = new boolean[0];
+        @Option(names = {"-d", "--daemon"}, description = "ticker: run in the background (needs pidfile)")
+        boolean daemon;
+        @Option(names = {"-r", "--reload"}, description = "reload config (send SIGHUP to the pid in pidfile)")
+        boolean reload;
+        @Option(names = {"-s", "--stop"}, description = "stop safely (send SIGINT)")
+        boolean stop;
+        @Option(names = {"-k", "--kill"}, description = "stop at once (send SIGTERM)")
+        boolean kill;
+        @Option(names = {"-V", "--version"}, description = "print the version and exit")
+        boolean version;
+        @Option(names = "--json", description = "status: print JSON")
+        boolean json;
+        @Option(names = "--ini", description = "print a sample config file and exit")
+        boolean ini;
+        @Option(names = Detach.DETACHED_OPTION, hidden = true)
+        boolean detached;
+        @Parameters(paramLabel = "ARGS", hidden = true)
+        List<String> params = new ArrayList<>();
+    }
+
+    private Main() {
+    }
+
+    public static void main(String[] argv) {
+        int rc;
+        try {
+            rc = run(argv, System.out, System.err, System.getenv());
+        } catch (RuntimeException | Error e) {
+            System.err.println("pgqadm crashed: " + e); // logging itself may be what failed
+            e.printStackTrace();
+            rc = 1;
+        }
+        Logs.close();
+        System.out.flush();
+        System.exit(rc); // the loops' threads are not daemon threads
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err, Map<String, String> env) {
+        Options o = new Options();
+        CommandLine cl = new CommandLine(o);
+        try {
+            cl.parseArgs(argv);
+        } catch (CommandLine.ParameterException e) {
+            err.println("pgqadm: " + e.getMessage());
+            err.println("usage: pgqadm [options] CONFIG.ini COMMAND [args]   (pgqadm -h for help)");
+            return 2;
+        }
+        if (o.help) {
+            cl.usage(out);
+            return 0;
+        }
+        if (o.version) {
+            out.println(Version.line());
+            return 0;
+        }
+        if (o.ini) {
+            return printSample(out, err);
+        }
+        Logs.Verbosity verbosity = o.quiet ? Logs.Verbosity.QUIET : o.verbose.length > 0 ? Logs.Verbosity.VERBOSE : Logs.Verbosity.NORMAL;
+        boolean console = !o.detached;
+        try {
+            Logs.configure(verbosity, console, null, 0, 0);
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // no file yet: cannot happen
+        }
+        if (o.params.isEmpty()) {
+            err.println("need config file");
+            return 1;
+        }
+        Path file = Path.of(o.params.get(0));
+        Config cfg;
+        try {
+            cfg = loadConfig(file, env);
+            Logs.configure(verbosity, console, cfg.logfile(), cfg.logSize(), cfg.logCount());
+        } catch (ConfigException e) {
+            log.error("{}", e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            log.error("{}: logfile: {}", file, e.getMessage());
+            return 1;
+        }
+        cfg.warnings().forEach(log::warn);
+        if (o.reload || o.stop || o.kill) {
+            if ((o.reload ? 1 : 0) + (o.stop ? 1 : 0) + (o.kill ? 1 : 0) > 1) {
+                err.println("pgqadm: -r, -s and -k exclude each other");
+                return 2;
+            }
+            return signal(cfg, o.reload ? "HUP" : o.stop ? "INT" : "TERM");
+        }
+        if (o.params.size() < 2) {
+            err.println("need command");
+            return 1;
+        }
+        String cmd = o.params.get(1);
+        List<String> args = o.params.subList(2, o.params.size());
+        if (!COMMANDS.contains(cmd)) {
+            err.println("unknown command");
+            return 1;
+        }
+        String usage = usageError(cmd, args);
+        if (usage != null) {
+            err.println("usage: pgqadm CONFIG.ini " + usage);
+            return 1;
+        }
+        if (o.json && !"status".equals(cmd)) {
+            log.warn("--json applies to status only; ignored");
+        }
+        try {
+            if ("ticker".equals(cmd)) {
+                return ticker(cfg, o, argv, () -> {
+                    Config fresh = loadConfig(file, env);
+                    try {
+                        Logs.configure(verbosity, console, fresh.logfile(), fresh.logSize(), fresh.logCount());
+                    } catch (IOException e) {
+                        throw new ConfigException(file + ": logfile: " + e.getMessage(), e);
+                    }
+                    return fresh;
+                });
+            }
+            if (o.daemon) {
+                log.warn("-d applies to the ticker only; {} runs in the foreground", cmd);
+            }
+            return admin(cfg, cmd, args, o.json, out);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } catch (IOException e) {
+            log.error("{}", e.toString());
+            return 1;
+        }
+    }
+
+    static Config loadConfig(Path file, Map<String, String> env) throws ConfigException {
+        return Config.load(file, env, System.getProperty("user.name"), hostName());
+    }
+
+    /** Arity of each command; null when the arguments fit. */
+    private static String usageError(String cmd, List<String> args) {
+        switch (cmd) {
+            case "ticker":
+            case "status":
+            case "install":
+                return args.isEmpty() ? null : cmd;
+            case "create":
+            case "drop":
+                return args.size() == 1 ? null : cmd + " QUEUE";
+            case "register":
+            case "unregister":
+                return args.size() == 2 ? null : cmd + " QUEUE CONSUMER";
+            default:
+                return null; // config: any number
+        }
+    }
+
+    private static int ticker(Config cfg, Options o, String[] argv, TickerDaemon.Reloader reloader)
+            throws IOException, InterruptedException {
+        if (o.daemon && !o.detached) {
+            if (cfg.pidfile() == null) {
+                log.error("Daemon needs pidfile");
+                return 1;
+            }
+            return Detach.start(cfg, argv);
+        }
+        Pidfile pid = null;
+        if (cfg.pidfile() != null) {
+            try {
+                pid = Pidfile.claim(cfg.pidfile());
+            } catch (Pidfile.BusyException e) {
+                log.error("{}", e.getMessage());
+                return 1;
+            }
+            Pidfile claimed = pid;
+            Runtime.getRuntime().addShutdownHook(new Thread(claimed::release, "pidfile-release"));
+        } else if (o.detached) {
+            log.error("Daemon needs pidfile");
+            return 1;
+        }
+        try {
+            return new TickerDaemon(cfg, reloader).run();
+        } finally {
+            if (pid != null) {
+                pid.release();
+            }
+        }
+    }
+
+    private static int admin(Config cfg, String cmd, List<String> args, boolean json, PrintStream out) throws IOException {
+        Pidfile pid = null;
+        if (cfg.pidfile() != null) {
+            try {
+                pid = Pidfile.claim(Path.of(cfg.pidfile() + ".admin"));
+            } catch (Pidfile.BusyException e) {
+                log.error("{}", e.getMessage());
+                return 1;
+            }
+        }
+        String db = cfg.db().dbname();
+        try (Connection c = Connector.open(cfg.db(), cfg.jobName(), 0)) {
+            Admin a = new Admin(c, db);
+            switch (cmd) {
+                case "status":
+                    return status(c, cfg, json, out);
+                case "install":
+                    a.install();
+                    break;
+                case "create":
+                    a.create(args.get(0));
+                    break;
+                case "drop":
+                    a.drop(args.get(0));
+                    break;
+                case "register":
+                    a.register(args.get(0), args.get(1));
+                    break;
+                case "unregister":
+                    a.unregister(args.get(0), args.get(1));
+                    break;
+                case "config":
+                    a.config(args, out);
+                    break;
+                default:
+                    throw new IllegalStateException("unknown command " + cmd);
+            }
+            return 0;
+        } catch (SQLException e) {
+            log.error("{}: {} failed: {}", db, cmd, Sql.describe(e));
+            return 1;
+        } catch (Admin.UsageException e) {
+            log.error("{}: {}", db, e.getMessage());
+            return 1;
+        } finally {
+            if (pid != null) {
+                pid.release();
+            }
+        }
+    }
+
+    /** status of the database of db, or of each served database with database_list. */
+    private static int status(Connection first, Config cfg, boolean json, PrintStream out) throws SQLException {
+        List<String> dbs = new ArrayList<>();
+        switch (cfg.databases().mode()) {
+            case LIST:
+                dbs.addAll(cfg.databases().names());
+                break;
+            case ALL:
+                for (String d : Discovery.listDatabases(first)) {
+                    try (Connection c = Connector.open(cfg.db().withDbname(d), cfg.jobName(), 0)) {
+                        PgqCheck.check(c);
+                        dbs.add(d);
+                    } catch (PgqCheck.NoPgqException | SQLException e) {
+                        log.debug("{}: not shown: {}", d, e.getMessage());
+                    }
+                }
+                break;
+            default:
+                dbs.add(cfg.db().dbname());
+        }
+        List<Object> reports = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        for (String d : dbs) {
+            Status.Report r;
+            try {
+                if (d.equals(cfg.db().dbname())) {
+                    PgqCheck.check(first);
+                    r = Status.read(first, d);
+                } else {
+                    try (Connection c = Connector.open(cfg.db().withDbname(d), cfg.jobName(), 0)) {
+                        PgqCheck.check(c);
+                        r = Status.read(c, d);
+                    }
+                }
+            } catch (PgqCheck.NoPgqException e) {
+                if (cfg.databases().mode() == Config.Databases.Mode.SINGLE) {
+                    log.error("{}: {}", d, e.getMessage());
+                    return 1;
+                }
+                log.warn("{}: {}; not shown", d, e.getMessage());
+                continue;
+            }
+            if (json) {
+                reports.add(Status.json(r));
+            } else {
+                if (dbs.size() > 1) {
+                    text.append(text.length() > 0 ? "\n" : "").append("Database: ").append(d).append("\n\n");
+                }
+                text.append(Status.text(r));
+            }
+        }
+        out.print(json ? Json.write(Map.of("databases", reports)) : text);
+        out.flush();
+        return 0;
+    }
+
+    /** -r, -s, -k: Skytools' messages; exit 0 unless the pidfile is corrupt. */
+    private static int signal(Config cfg, String sig) {
+        if (cfg.pidfile() == null) {
+            log.warn("No pidfile in config, nothing todo");
+            return 0;
+        }
+        try {
+            OptionalLong pid = Pidfile.read(cfg.pidfile());
+            if (pid.isEmpty()) {
+                log.warn("No pidfile, process not running");
+                return 0;
+            }
+            if (!Pidfile.isAlive(pid.getAsLong())) {
+                log.warn("pidfile exist, but process not running");
+                return 0;
+            }
+            if (Signals.send(sig, pid.getAsLong())) {
+                log.info("Sent SIG{} to pid {}", sig, pid.getAsLong());
+            } else {
+                log.warn("Signaling {} failed", pid.getAsLong());
+            }
+            return 0;
+        } catch (Pidfile.CorruptException e) {
+            log.error("{}", e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            log.error("{}: {}", cfg.pidfile(), e.toString());
+            return 1;
+        }
+    }
+
+    private static int printSample(PrintStream out, PrintStream err) {
+        try (InputStream in = Main.class.getResourceAsStream("pgqadm.ini.sample")) {
+            if (in == null) {
+                err.println("pgqadm: the sample config is missing from the jar");
+                return 1;
+            }
+            out.print(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            out.flush();
+            return 0;
+        } catch (IOException e) {
+            err.println("pgqadm: " + e);
+            return 1;
+        }
+    }
+
+    /** Python's socket.gethostname(): the kernel's node name. */
+    static String hostName() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            String h = System.getenv("HOSTNAME");
+            return h == null ? "localhost" : h;
+        }
+    }
+}

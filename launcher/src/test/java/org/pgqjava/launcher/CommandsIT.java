@@ -1,0 +1,180 @@
+package org.pgqjava.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pgqjava.testsupport.PgDatabase;
+import org.pgqjava.testsupport.PgTest;
+
+/** Every command and option of pgqadm but the ticker's, run as a separate process. */
+@PgTest(setup = PgqTemplate.class)
+class CommandsIT {
+
+    @TempDir
+    Path dir;
+
+    private Path conf(PgDatabase db, String... more) {
+        List<String> lines = new java.util.ArrayList<>(List.of(Pgqadm.dbLine(db)));
+        lines.addAll(List.of(more));
+        return Pgqadm.config(dir, "t.ini", lines.toArray(String[]::new));
+    }
+
+    private static Pgqadm.Result ok(String... args) {
+        Pgqadm.Result r = Pgqadm.run(args);
+        assertEquals(0, r.exit(), r.describe());
+        return r;
+    }
+
+    private static Pgqadm.Result fails(int exit, String... args) {
+        Pgqadm.Result r = Pgqadm.run(args);
+        assertEquals(exit, r.exit(), r.describe());
+        return r;
+    }
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void versionHelpSampleAndUsageErrors(PgDatabase db) {
+        assertTrue(ok("-V").out().matches("pgq-java version \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\n"), "version line");
+        String help = ok("-h").out();
+        for (String s : List.of("-q, --quiet", "-v, --verbose", "-d, --daemon", "-r, --reload", "-s, --stop", "-k, --kill",
+                "-V, --version", "ticker", "status", "install", "create QUEUE", "drop QUEUE", "register QUEUE CONSUMER",
+                "unregister QUEUE CONSUMER", "config [QUEUE [key=value ...]]")) {
+            assertTrue(help.contains(s), "help lacks " + s + ":\n" + help);
+        }
+        assertTrue(ok("--ini").out().contains("\n[pgqadm]\n"));
+        assertEquals("need config file\n", fails(1).err());
+        Path c = conf(db);
+        assertEquals("need command\n", fails(1, c.toString()).err());
+        assertEquals("unknown command\n", fails(1, c.toString(), "tick").err());
+        assertTrue(fails(1, c.toString(), "create").err().contains("usage: pgqadm CONFIG.ini create QUEUE"));
+        assertTrue(fails(1, c.toString(), "register", "q").err().contains("usage: pgqadm CONFIG.ini register QUEUE CONSUMER"));
+        assertTrue(fails(2, c.toString(), "status", "--bogus").err().contains("Unknown option: '--bogus'"));
+    }
+
+    @Test
+    void configErrorsNameTheKeyAndExit1(PgDatabase db) {
+        Path missing = Pgqadm.config(dir, "m.ini", "loop_delay = 1");
+        assertTrue(fails(1, missing.toString(), "status").err().contains("m.ini: db: missing"));
+        Path bad = conf(db, "loop_delay = often");
+        assertTrue(fails(1, bad.toString(), "status").err().contains("t.ini: loop_delay: not a number: 'often'"));
+        Path badDb = Pgqadm.config(dir, "d.ini", "db = dbname=x sslmode=sometimes");
+        assertTrue(fails(1, badDb.toString(), "status").err().contains("d.ini: db: invalid sslmode value"));
+        Path unknown = Pgqadm.config(dir, "u.ini", Pgqadm.dbLine(db), "maint_dealy = 5");
+        Pgqadm.Result r = ok(unknown.toString(), "status");
+        assertTrue(r.err().contains("WARN") && r.err().contains("u.ini:3: unknown key maint_dealy ignored"), r.describe());
+        assertTrue(r.out().startsWith("Postgres version: "), r.describe());
+        assertTrue(fails(1, Pgqadm.config(dir, "s.ini", Pgqadm.dbLine(db), "use_skylog = 1").toString(), "status")
+                .err().contains("use_skylog: skylog.ini logging is not supported"));
+    }
+
+    @Test
+    void queueAndConsumerCommands(PgDatabase db, Connection c) throws SQLException {
+        Path logfile = dir.resolve("logs/admin.log");
+        String cf = conf(db, "logfile = " + logfile).toString();
+        assertTrue(ok(cf, "create", "orders").err().contains(db.name() + ": Creating queue: orders"));
+        assertEquals(1, count(c, "select count(*) from pgq.queue where queue_name = 'orders'"));
+        assertTrue(ok(cf, "create", "orders").err().contains("queue orders exists already"));
+        assertTrue(ok(cf, "register", "orders", "billing").err().contains(": Registering consumer billing on queue orders"));
+        ok(cf, "register", "orders", "mailer");
+        assertEquals(2, count(c, "select count(*) from pgq.get_consumer_info('orders')"));
+
+        String status = ok(cf, "status").out();
+        List<String> lines = List.of(status.split("\n"));
+        assertTrue(lines.get(0).matches("Postgres version: 15\\.\\S+ .*   PgQ version: 3\\.5\\.2"), status);
+        assertEquals("", lines.get(1));
+        assertEquals("Event queue                                    Rotation        Ticker   TLag", lines.get(2));
+        assertEquals("-".repeat(78), lines.get(3));
+        int queues = lines.subList(4, lines.size()).indexOf("-".repeat(78)) + 4; // other tests' queues may be there
+        assertTrue(lines.subList(4, queues).stream().anyMatch(l -> l.matches("orders {42}3/7200s {4}500/3s/60s +\\d+s")), status);
+        assertEquals("", lines.get(queues + 1));
+        assertEquals("Consumer                                                       Lag  LastSeen", lines.get(queues + 2));
+        assertEquals("-".repeat(78), lines.get(queues + 3));
+        int orders = lines.indexOf("orders:");
+        assertTrue(orders > queues + 3, status);
+        assertTrue(lines.get(orders + 1).matches("  billing {47} +\\d+s +\\d+s"), status);
+        assertTrue(lines.get(orders + 2).startsWith("  mailer "), status);
+        assertEquals("-".repeat(78), lines.get(lines.size() - 1));
+
+        String json = ok(cf, "status", "--json").out();
+        assertTrue(json.contains("\"queue_name\": \"orders\"") && json.contains("\"consumer_name\": \"mailer\"")
+                && json.contains("\"pgq_version\": \"3.5.2\"") && json.contains("\"database\": \"" + db.name() + "\""), json);
+
+        Pgqadm.Result dropBusy = fails(1, cf, "drop", "orders");
+        assertTrue(dropBusy.err().contains("drop failed"), dropBusy.describe());
+        assertTrue(ok(cf, "unregister", "orders", "billing").err().contains(": Unregistering consumer billing from queue orders"));
+        assertTrue(ok(cf, "unregister", "orders", "billing").err().contains("was not registered"));
+        ok(cf, "unregister", "orders", "mailer");
+        assertTrue(ok(cf, "drop", "orders").err().contains(": Dropping queue: orders"));
+        assertEquals(0, count(c, "select count(*) from pgq.queue where queue_name = 'orders'"));
+        String log = Pgqadm.read(logfile);
+        assertTrue(log.contains("INFO " + db.name() + ": Creating queue: orders") && log.contains("Dropping queue: orders"), log);
+    }
+
+    @Test
+    void configShowsAndChangesQueueSettings(PgDatabase db, Connection c) throws SQLException {
+        String cf = conf(db).toString();
+        ok(cf, "create", "cq1");
+        ok(cf, "create", "cq2");
+        String one = ok(cf, "config", "cq1").out();
+        assertEquals("cq1\n    ticker_max_lag\t=3.000000\n    ticker_max_count\t=    500\n"
+                + "    ticker_idle_period\t=60.000000\n    rotation_period\t=7200.000000\n", one);
+        String all = ok(cf, "config").out();
+        assertTrue(all.startsWith("cq1\n") && all.contains("\ncq2\n"), all);
+        Pgqadm.Result change = ok(cf, "config", "cq1", "ticker_max_lag=10", "queue_ticker_max_count=300", "rotation_period=1 hour");
+        assertTrue(change.err().contains(": Change queue cq1 config to: queue_ticker_max_lag='10', queue_ticker_max_count='300',"
+                + " queue_rotation_period='1 hour'"), change.describe());
+        assertEquals(1, count(c, "select count(*) from pgq.queue where queue_name = 'cq1' and queue_ticker_max_lag = '10 s'"
+                + " and queue_ticker_max_count = 300 and queue_rotation_period = '1 hour'"));
+        assertTrue(fails(1, cf, "config", "cq1", "ticker_paused=true").err().contains("unknown config var: ticker_paused"));
+        assertTrue(fails(1, cf, "config", "nosuch").err().contains("no such queue: nosuch"));
+        assertTrue(fails(1, cf, "config", "nosuch", "ticker_max_lag=1").err().contains("no such queue: nosuch"));
+        assertTrue(fails(1, cf, "config", "cq1", "ticker_max_count=lots").err().contains("config failed"));
+    }
+
+    @Test
+    void connectsOverTheUnixSocketByUriAndFromTheEnvironment(PgDatabase db) {
+        Path sock = db.server().socketDir().orElseThrow();
+        int port = db.server().port();
+        Path unix = Pgqadm.config(dir, "unix.ini", "db = host=" + sock + " port=" + port + " user=postgres dbname=" + db.name());
+        assertTrue(ok(unix.toString(), "status").out().startsWith("Postgres version: "));
+        Path uri = Pgqadm.config(dir, "uri.ini", "db = postgresql://postgres@" + sock.toString().replace("/", "%%2F") + ":" + port + "/" + db.name());
+        assertTrue(ok(uri.toString(), "status").out().startsWith("Postgres version: "));
+        Path env = Pgqadm.config(dir, "env.ini", "db = dbname=" + db.name());
+        Pgqadm.Result r = Pgqadm.runWith(Map.of("PGHOST", sock.toString(), "PGPORT", Integer.toString(port), "PGUSER", "postgres"),
+                env.toString(), "status");
+        assertEquals(0, r.exit(), r.describe());
+        Pgqadm.Result refused = Pgqadm.run(Pgqadm.config(dir, "no.ini", "db = host=" + dir + " port=1 dbname=x user=postgres").toString(), "status");
+        assertEquals(1, refused.exit(), refused.describe());
+        assertTrue(refused.err().contains("x: status failed: "), refused.describe());
+    }
+
+    @Test
+    void adminCommandsUseTheAdminPidfile(PgDatabase db) throws Exception {
+        Path pidfile = dir.resolve("t.pid");
+        String cf = conf(db, "pidfile = " + pidfile).toString();
+        ok(cf, "status");
+        assertTrue(Files.notExists(Path.of(pidfile + ".admin")), "removed after the command");
+        Files.writeString(Path.of(pidfile + ".admin"), ProcessHandle.current().pid() + "\n"); // alive: this JVM
+        assertTrue(fails(1, cf, "status").err().contains("Pidfile exists, another process running?"));
+        Files.writeString(Path.of(pidfile + ".admin"), "999999999\n");
+        Pgqadm.Result stale = ok(cf, "status");
+        assertTrue(stale.err().contains("Ignoring stale pidfile"), stale.describe());
+    }
+}
