@@ -31,6 +31,12 @@ public final class Insert {
     private static final String[] INSERT_TYPES = {"int8", "timestamptz", "int4", "int4", "text", "text",
         "text", "text", "text", "text"};
 
+    /**
+     * INSERT statement per event table (prefix_n), built once: the same String object each time
+     * keeps the plan-cache lookup cheap (its hash is cached).
+     */
+    private static final Map<String, String> INSERT_SQL = new HashMap<>();
+
     /** Events inserted per queue id in transaction countsTx, for queue_per_tx_limit. */
     private static final Map<Integer, int[]> TX_COUNTS = new HashMap<>();
     private static long countsTx = -1;
@@ -89,8 +95,13 @@ public final class Insert {
                 throw Pgq.error("Queue '" + queueName + "' allows max " + limit + " events from one TX");
             }
         }
-        String table = Pgq.quoteFqname(q.getString(1) + "_" + q.getInt(2));
-        Spi.prepare("insert into " + table + INSERT_COLUMNS, INSERT_TYPES)
+        String table = q.getString(1) + "_" + q.getInt(2);
+        String sql = INSERT_SQL.get(table);
+        if (sql == null) {
+            sql = "insert into " + Pgq.quoteFqname(table) + INSERT_COLUMNS;
+            INSERT_SQL.put(table, sql);
+        }
+        Spi.prepare(sql, INSERT_TYPES)
                 .execute(id, evTime, evOwner, evRetry, evType, evData, extra1, extra2, extra3, extra4);
         return id;
     }

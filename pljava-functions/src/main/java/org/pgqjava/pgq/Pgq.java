@@ -37,6 +37,21 @@ final class Pgq {
     }
 
     private static String quoteIfNeeded(String ident) {
-        return ident.matches("[a-z_][a-z0-9_]*") ? ident : quoteIdent(ident);
+        return isPlainIdent(ident) ? ident : quoteIdent(ident);
+    }
+
+    /** [a-z_][a-z0-9_]*, without a regex: this runs on every insert. */
+    private static boolean isPlainIdent(String ident) {
+        if (ident.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < ident.length(); i++) {
+            char ch = ident.charAt(i);
+            boolean ok = (ch >= 'a' && ch <= 'z') || ch == '_' || (i > 0 && ch >= '0' && ch <= '9');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 }
