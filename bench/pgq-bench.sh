@@ -1,0 +1,643 @@
+#!/usr/bin/env bash
+# pgq-bench.sh: pgq-java against Debian's PgQ 3.5 (postgresql-15-pgq3), each in its own database
+# of the same throwaway PostgreSQL 15, in one run, interleaved: insert_event throughput, consuming
+# 1 M events, pgq.ticker() call time, and a plain INSERT into an event-shaped table as the
+# physical limit. Prints a markdown table of medians and throughput ratios ours/PgQ and writes it,
+# with every single run, to bench/results/pgq-<date>.md.
+#
+# Needs: pljvm installed into the PostgreSQL 15 installation (pljvm.so, pljvm.jar, extension
+# files), the liquibase module built (liquibase/target/liquibase-*.jar and liquibase/target/cli/;
+# both: `mvn -B -ntp -pl liquibase -am package -DskipTests` as root), Debian's PgQ
+# (postgresql-15-pgq3: `CREATE EXTENSION pgq`), PostgreSQL 15's initdb, pg_ctl, psql, pgbench,
+# a JDK 17+ (javac, java) and python3 (only to pick a free port). Run it as root (the server then
+# runs as the OS user postgres) or as any other user. See bench/README.md.
+#
+# Environment (defaults in brackets):
+#   RUNS [5]             repetitions of every measurement; medians are reported
+#   PGBENCH_SECS [3]     -T of every pgbench run (>= 2)
+#   WARM_SECS [0.5]      the first WARM_SECS of every pgbench run are left out (connection,
+#                        our JVM start, JIT); the rest is the steady state that is reported
+#   CLIENTS ["1 4"]      pgbench client counts for the insert rows
+#   CPU_EVENTS [3000]    events per variant and run in the server-CPU measurement of the
+#                        inserts (one psql session each; backend CPU from /proc/PID/schedstat)
+#   CONSUME_N [1000000]  events queued and then consumed per run and implementation
+#   CHUNK [1000]         events between two ticks while queueing (= events per batch)
+#   FILL [direct]        how the CONSUME_N events are queued: direct = INSERT ... SELECT of
+#                        CHUNK rows into pgq.current_event_table('qc') (the same rows for both,
+#                        fast); insert_event = SELECT pgq.insert_event(...) FROM generate_series
+#   TICK_PENDING [100000] events pending (inserted since the last tick) for the ticker row
+#   TICK_REPS [3]        timed ticker calls with TICK_PENDING pending, per run (median of them)
+#   IDLE_CALLS [200]     timed idle ticker calls per run (median of them)
+#   PHASES ["insert cpu consume ticker"]  the parts to run (rows of a part left out show nan)
+#   PGBIN [/usr/lib/postgresql/15/bin]   PostgreSQL binaries
+#   LIQUIBASE_DIR [<repo>/liquibase/target]  the built liquibase module (jar and cli/)
+#   RESULTS_DIR [bench/results]          where pgq-<date>.md is written
+#   KEEP_WORK [0]        1 = keep the temporary directory (data, server log) in any case
+#   SNAPSHOT [1]         1 = run copies of pljvm.so, pljvm.jar and the liquibase jars taken at
+#                        the start (a rebuild during the run cannot mix builds); 0 = the
+#                        installed pljvm files themselves
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+RUNS=${RUNS:-5}
+PGBENCH_SECS=${PGBENCH_SECS:-3}
+WARM_SECS=${WARM_SECS:-0.5}
+CLIENTS=${CLIENTS:-1 4}
+CPU_EVENTS=${CPU_EVENTS:-3000}
+CONSUME_N=${CONSUME_N:-1000000}
+CHUNK=${CHUNK:-1000}
+FILL=${FILL:-direct}
+TICK_PENDING=${TICK_PENDING:-100000}
+TICK_REPS=${TICK_REPS:-3}
+IDLE_CALLS=${IDLE_CALLS:-200}
+PHASES=${PHASES:-insert cpu consume ticker}
+want() { [[ " $PHASES " == *" $1 "* ]]; }
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+LIQUIBASE_DIR=${LIQUIBASE_DIR:-$repo/liquibase/target}
+RESULTS_DIR=${RESULTS_DIR:-$here/results}
+KEEP_WORK=${KEEP_WORK:-0}
+SNAPSHOT=${SNAPSHOT:-1}
+
+die() { echo "pgq-bench: $*" >&2; exit 1; }
+calc() { awk "BEGIN {printf \"$1\", $2}"; }
+say() { echo "== $*"; }
+T_START=$(date +%s)
+elapsed() { echo "$(($(date +%s) - T_START)) s"; }
+
+# ---------------------------------------------------------------- prerequisites
+for b in initdb pg_ctl postgres psql pgbench pg_config; do
+    [ -x "$PGBIN/$b" ] || die "$PGBIN/$b not found (set PGBIN to PostgreSQL 15's bin directory)"
+done
+"$PGBIN/pg_config" --version | grep -q ' 15\.' || die "$PGBIN is not PostgreSQL 15"
+[ "$PGBENCH_SECS" -ge 2 ] || die "PGBENCH_SECS must be at least 2"
+[ $((CONSUME_N % CHUNK)) = 0 ] || die "CONSUME_N must be a multiple of CHUNK"
+[ $((CPU_EVENTS % 100)) = 0 ] && [ "$CPU_EVENTS" -ge 100 ] || die "CPU_EVENTS must be a multiple of 100"
+case $FILL in direct | insert_event) ;; *) die "FILL must be direct or insert_event" ;; esac
+PKGLIBDIR=$("$PGBIN/pg_config" --pkglibdir)
+SHAREDIR=$("$PGBIN/pg_config" --sharedir)
+PLJVM_JAR="$PKGLIBDIR/pljvm.jar"
+[ -f "$PKGLIBDIR/pljvm.so" ] && [ -f "$PLJVM_JAR" ] && [ -f "$SHAREDIR/extension/pljvm.control" ] \
+    || die "pljvm is not installed in $PKGLIBDIR (as root: mvn -B -ntp -pl liquibase -am package -DskipTests)"
+[ -f "$SHAREDIR/extension/pgq.control" ] && [ -f "$PKGLIBDIR/pgq_lowlevel.so" ] \
+    || die "Debian's PgQ is not installed (apt-get install postgresql-15-pgq3)"
+LB_JAR=$(ls "$LIQUIBASE_DIR"/liquibase-*.jar 2>/dev/null | grep -vE -- '-(sources|javadoc|tests)\.jar$' | head -1 || true)
+[ -n "$LB_JAR" ] && [ -d "$LIQUIBASE_DIR/cli" ] \
+    || die "the liquibase module is not built in $LIQUIBASE_DIR (mvn -B -ntp -pl liquibase -am package -DskipTests)"
+PGJDBC=$(ls "$LIQUIBASE_DIR"/cli/postgresql-*.jar 2>/dev/null | head -1 || true)
+[ -n "$PGJDBC" ] || die "no PostgreSQL JDBC driver in $LIQUIBASE_DIR/cli"
+command -v javac >/dev/null && command -v java >/dev/null || die "javac and java (a JDK 17+) are needed"
+CLIENT_SRC="$here/pgq/PgqBenchClient.java"
+[ -f "$CLIENT_SRC" ] || die "$CLIENT_SRC is missing"
+
+if [ "$(id -u)" = 0 ]; then
+    DBUSER=postgres
+    asdb() { runuser -u postgres -- "$@"; }
+else
+    DBUSER=$(id -un)
+    asdb() { "$@"; }
+fi
+
+# ---------------------------------------------------------------- throwaway server
+WORK=$(mktemp -d /tmp/pgq-bench.XXXXXX)
+chmod 755 "$WORK"
+[ "$DBUSER" = postgres ] && [ "$(id -u)" = 0 ] && chown postgres: "$WORK"
+cd "$WORK"   # the postgres OS user must be able to stat its working directory
+PGDATA="$WORK/data"
+LOG="$WORK/server.log"
+PLJVM_SO="$PKGLIBDIR/pljvm.so"
+mkdir -m 755 "$WORK/lib"
+if [ "$SNAPSHOT" = 1 ]; then
+    # an install in progress (make install copies one file after the other) would give a
+    # mismatched pair: copy until the installed files stay the same for 2 s
+    for ((k = 0; ; k++)); do
+        cp "$PKGLIBDIR/pljvm.so" "$PLJVM_JAR" "$WORK/lib/"
+        rm -rf "$WORK/lib/cli" && cp -r "$LIQUIBASE_DIR/cli" "$WORK/lib/cli"
+        cp "$LB_JAR" "$WORK/lib/liquibase.jar"
+        sleep 2
+        cmp -s "$PKGLIBDIR/pljvm.so" "$WORK/lib/pljvm.so" && cmp -s "$PLJVM_JAR" "$WORK/lib/pljvm.jar" \
+            && cmp -s "$LB_JAR" "$WORK/lib/liquibase.jar" && break
+        [ "$k" -lt 30 ] || die "pljvm.so / pljvm.jar / the liquibase jar keep changing"
+    done
+    chmod 755 "$WORK/lib/pljvm.so"
+    chmod 644 "$WORK/lib/pljvm.jar"
+    PLJVM_SO="$WORK/lib/pljvm.so"
+    PLJVM_JAR="$WORK/lib/pljvm.jar"
+    LB_JAR="$WORK/lib/liquibase.jar"
+    LB_CLI="$WORK/lib/cli"
+    PGJDBC="$LB_CLI/$(basename "$PGJDBC")"
+else
+    LB_CLI="$LIQUIBASE_DIR/cli"
+fi
+RAW="$WORK/raw.tsv"
+: >"$RAW"
+started=0
+bad=0
+checked=0
+
+JVM_WARNINGS=0
+check_log() {
+    # Anything found here means pljvm, PgQ or the server misbehaved during the run.
+    checked=1
+    local hits=""
+    if [ -f "$LOG" ]; then
+        # (Liquibase's first look for its lock table is an expected ERROR)
+        hits=$(grep -nE 'terminated by signal|PANIC|FATAL|server process \(PID [0-9]+\)|all server processes terminated|reinitializing|\] (WARNING|ERROR): |hs_err|fatal error has been detected' "$LOG" \
+            | grep -vE '\] ERROR:  relation "public\.databasechangeloglock" does not exist' || true)
+        # Lines without the server's prefix come from the JVM (its stderr goes to the log). Only
+        # the JDK's deprecation notices for the Security Manager (pljvm's exit guard) are expected.
+        local raw
+        raw=$(grep -nvE '^[0-9]{4}-[0-9]{2}-[0-9]{2} |^	' "$LOG" \
+            | grep -vE '^[0-9]+:WARNING: (A terminally deprecated method in java.lang.System has been called|System::setSecurityManager (has been called by|will be removed)|Please consider reporting this to the maintainers of|A command line option has enabled the Security Manager|The Security Manager is deprecated and will be removed in a future release)' || true)
+        [ -z "$raw" ] || hits="$hits"$'\n'"$raw"
+        JVM_WARNINGS=$(grep -cE '^WARNING: (System::setSecurityManager has been called|A command line option has enabled the Security Manager)' "$LOG" || true)
+    fi
+    if [ -d "$PGDATA" ] && ls "$PGDATA"/hs_err_pid*.log >/dev/null 2>&1; then
+        hits="$hits"$'\n'"HotSpot crash files: $(ls "$PGDATA"/hs_err_pid*.log)"
+    fi
+    hits=$(echo "$hits" | sed '/^$/d')
+    if [ -n "$hits" ]; then
+        echo "pgq-bench: SUSPICIOUS lines in the server log ($LOG):" >&2
+        echo "$hits" | head -40 >&2
+        bad=1
+    fi
+}
+
+stop_server() {
+    started=0
+    asdb "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w -t 60 stop >/dev/null 2>&1 || {
+        echo "pgq-bench: pg_ctl stop failed" >&2
+        bad=1
+    }
+}
+
+CPU_PID=
+cleanup() {
+    local rc=$?
+    set +e
+    if [ -n "${CPU_PID:-}" ]; then kill "$CPU_PID" 2>/dev/null; fi
+    if [ "$started" = 1 ]; then
+        stop_server
+    fi
+    [ "$checked" = 1 ] || check_log
+    cd /
+    if [ "$bad" = 1 ] || [ "$rc" != 0 ] || [ "$KEEP_WORK" = 1 ]; then
+        echo "pgq-bench: kept $WORK (server log: $LOG)" >&2
+    else
+        rm -rf "$WORK"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk -v l="${LOAD_START%% *}" -v n="$(nproc)" 'BEGIN {exit !(l > n / 2)}'; then
+    echo "pgq-bench: note: load average $LOAD_START on $(nproc) CPUs; other work will show up as noise" >&2
+fi
+sums() { sha256sum "$@" | awk '{printf "%s ", substr($1, 1, 12)}'; }
+SUMS_START=$(sums "$PLJVM_SO" "$PLJVM_JAR" "$LB_JAR")
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
+    || echo $((20000 + RANDOM % 20000)))
+
+say "initdb in $PGDATA"
+asdb "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C -N >/dev/null
+cat >>"$PGDATA/postgresql.conf" <<EOF
+# pgq-bench
+port = $PORT
+# TCP on the loopback only, for JDBC (Liquibase, the consumer); psql and pgbench use the socket
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$WORK'
+synchronous_commit = off
+shared_buffers = 128MB
+max_connections = 20
+# 1 M-row statements would be JIT-compiled: the same in both, and only noise
+jit = off
+# checkpoints are taken explicitly before the timed parts, not in the middle of them
+checkpoint_timeout = 1h
+max_wal_size = 4GB
+EOF
+if [ "$SNAPSHOT" = 1 ]; then echo "pljvm.classpath = '$PLJVM_JAR'" >>"$PGDATA/postgresql.conf"; fi
+say "starting PostgreSQL 15 on port $PORT (socket in $WORK, TCP on 127.0.0.1)"
+asdb "$PGBIN/pg_ctl" -D "$PGDATA" -l "$LOG" -w -t 60 start >/dev/null
+started=1
+
+PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$WORK" -p "$PORT" -U postgres)
+PGBENCH=("$PGBIN/pgbench" -n -h "$WORK" -p "$PORT" -U postgres)
+DB_OURS=pgq_java
+DB_PGQ=pgq_debian
+URL_OURS="jdbc:postgresql://127.0.0.1:$PORT/$DB_OURS?user=postgres"
+URL_PGQ="jdbc:postgresql://127.0.0.1:$PORT/$DB_PGQ?user=postgres"
+dbof() { case $1 in ours) echo "$DB_OURS" ;; pgq | plain) echo "$DB_PGQ" ;; esac; }
+urlof() { case $1 in ours) echo "$URL_OURS" ;; pgq) echo "$URL_PGQ" ;; esac; }
+
+"${PSQL[@]}" -d postgres -c "create database $DB_OURS" -c "create database $DB_PGQ"
+
+say "installing pgq-java into $DB_OURS with Liquibase's command line"
+if ! java -cp "$LB_CLI/*:$LB_JAR" liquibase.integration.commandline.LiquibaseCommandLine \
+        --changelog-file=db/pgq/changelog-master.xml --url="$URL_OURS" --username=postgres \
+        --analytics-enabled=false --show-banner=false update >"$WORK/liquibase.log" 2>&1; then
+    tail -30 "$WORK/liquibase.log" >&2
+    die "Liquibase update failed"
+fi
+if [ "$SNAPSHOT" = 1 ]; then
+    n=$("${PSQL[@]}" -d "$DB_OURS" -At -c "with u as (update pg_catalog.pg_proc set probin = '$WORK/lib/pljvm'
+        where probin = '\$libdir/pljvm' returning 1) select count(*) from u")
+    [ "$n" -ge 2 ] || die "could not point pljvm's C functions at the snapshot ($n updated)"
+fi
+
+say "CREATE EXTENSION pgq (Debian's) in $DB_PGQ"
+"${PSQL[@]}" -d "$DB_PGQ" -c 'create extension pgq'
+
+# The same queues in both: q (insert_event), qc (consume, consumer c), qt (ticker)
+for db in "$DB_OURS" "$DB_PGQ"; do
+    "${PSQL[@]}" -d "$db" -o /dev/null -c "select pgq.create_queue('q'), pgq.create_queue('qc'), pgq.create_queue('qt'),
+        pgq.register_consumer('qc', 'c')"
+done
+# The physical limit: a table with an event table's columns, defaults, index and storage options
+for db in "$DB_OURS" "$DB_PGQ"; do
+    [ "$("${PSQL[@]}" -d "$db" -At -c "select queue_data_pfx from pgq.queue where queue_name = 'q'")" = pgq.event_1 ] \
+        || die "queue q in $db is not pgq.event_1"
+done
+"${PSQL[@]}" -d "$DB_PGQ" -o /dev/null <<'EOF'
+create sequence plain_ev_id_seq;
+create table plain_ev (
+    ev_id bigint not null default nextval('plain_ev_id_seq'),
+    ev_time timestamptz not null,
+    ev_txid bigint not null default txid_current(),
+    ev_owner int4, ev_retry int4, ev_type text, ev_data text,
+    ev_extra1 text, ev_extra2 text, ev_extra3 text, ev_extra4 text
+) with (fillfactor = 100, autovacuum_enabled = off, toast.autovacuum_enabled = off);
+create index plain_ev_txid_idx on plain_ev (ev_txid);
+EOF
+
+maps=$("${PSQL[@]}" -d "$DB_OURS" -At -c 'select pgq.ticker()' \
+    -c "select l from regexp_split_to_table(pg_read_file('/proc/self/maps'), E'\\n') l where l like '%/pljvm.so'")
+if ! echo "$maps" | grep -q " $PLJVM_SO\$" || echo "$maps" | grep -v " $PLJVM_SO\$" | grep -q pljvm.so; then
+    echo "$maps" >&2
+    die "the backend did not load $PLJVM_SO (only)"
+fi
+LANG_OURS=$("${PSQL[@]}" -d "$DB_OURS" -At -c "select l.lanname from pg_proc p join pg_language l on l.oid = p.prolang
+    where p.oid = 'pgq.insert_event(text,text,text,text,text,text,text)'::regprocedure")
+[ "$LANG_OURS" = pljvm ] || die "pgq.insert_event(7) in $DB_OURS is $LANG_OURS, not pljvm"
+LANG_PGQ=$("${PSQL[@]}" -d "$DB_PGQ" -At -c "select l.lanname from pg_proc p join pg_language l on l.oid = p.prolang
+    where p.oid = 'pgq.insert_event_raw(text,bigint,timestamptz,integer,integer,text,text,text,text,text,text)'::regprocedure")
+[ "$LANG_PGQ" = c ] || die "pgq.insert_event_raw in $DB_PGQ is $LANG_PGQ, not C"
+PGVERSION=$("${PSQL[@]}" -d "$DB_PGQ" -At -c 'show server_version')
+VER_OURS=$("${PSQL[@]}" -d "$DB_OURS" -At -c 'select pgq.version()')
+VER_PGQ=$("${PSQL[@]}" -d "$DB_PGQ" -At -c "select extversion from pg_extension where extname = 'pgq'")
+DEB_PGQ=$(dpkg-query -W -f '${Package} ${Version}' postgresql-15-pgq3 2>/dev/null || echo 'postgresql-15-pgq3 (version unknown)')
+VMOPTIONS=$("${PSQL[@]}" -d "$DB_OURS" -At -c 'select pgq.ticker()' -c 'show pljvm.vmoptions' | tail -1)
+
+say "compiling the JDBC client"
+mkdir -p "$WORK/classes"
+javac --release 17 -cp "$PGJDBC" -d "$WORK/classes" "$CLIENT_SRC"
+CLIENT=(java -XX:+UseSerialGC -cp "$WORK/classes:$PGJDBC" PgqBenchClient)
+
+# order "$run" a b c ...: the items, reversed on even runs (to spread position effects)
+order() {
+    local run=$1; shift
+    if [ $((run % 2)) = 0 ]; then
+        local out=() i
+        for ((i = $#; i >= 1; i--)); do out+=("${!i}"); done
+        echo "${out[@]}"
+    else
+        echo "$@"
+    fi
+}
+
+# ---------------------------------------------------------------- 1./4. insert_event and plain INSERT
+PAYLOAD=$(awk 'BEGIN {s = "payload-"; while (length(s) < 100) s = s sprintf("%c", 97 + length(s) % 26); print s}')
+EV="SELECT pgq.insert_event('q', 'type', '$PAYLOAD');"
+PL="INSERT INTO plain_ev (ev_time, ev_type, ev_data) VALUES (now(), 'type', '$PAYLOAD');"
+for v in ours plain; do
+    case $v in ours) one=$EV ;; plain) one=$PL ;; esac
+    {   # 1 event per transaction (autocommit)
+        echo "$one"
+    } >"$WORK/pgb_${v}_1.sql"
+    {   # 100 per transaction, 100 statements
+        echo 'BEGIN;'
+        for ((k = 0; k < 100; k++)); do echo "$one"; done
+        echo 'COMMIT;'
+    } >"$WORK/pgb_${v}_100tx.sql"
+done
+echo "SELECT pgq.insert_event('q', 'type', '$PAYLOAD') FROM generate_series(1, 100);" >"$WORK/pgb_ours_100gs.sql"
+echo "INSERT INTO plain_ev (ev_time, ev_type, ev_data) SELECT now(), 'type', '$PAYLOAD' FROM generate_series(1, 100);" >"$WORK/pgb_plain_100gs.sql"
+for s in 1 100tx 100gs; do cp "$WORK/pgb_ours_$s.sql" "$WORK/pgb_pgq_$s.sql"; done
+evs_per_tx() { case $1 in 1) echo 1 ;; *) echo 100 ;; esac; }
+
+reset_targets() {  # empty the tables the next runs insert into (queue q's 3 tables in both
+                   # databases, plain_ev), then one CHECKPOINT (it is cluster-wide)
+    local db
+    for db in "$DB_OURS" "$DB_PGQ"; do
+        printf '%s\n' "select 'truncate ' || string_agg(queue_data_pfx || '_' || i, ', ')
+            from pgq.queue, generate_series(0, queue_ntables - 1) i where queue_name = 'q' \\gexec" \
+            "$([ "$db" = "$DB_PGQ" ] && echo 'truncate plain_ev; checkpoint;')" \
+            | "${PSQL[@]}" -d "$db" -o /dev/null
+    done
+}
+count_target() {  # rows in the target table
+    if [ "$1" = plain ]; then
+        "${PSQL[@]}" -d "$(dbof "$1")" -At -c 'select count(*) from plain_ev'
+    else
+        "${PSQL[@]}" -d "$(dbof "$1")" -At -c "select count(*) from pgq.event_1"
+    fi
+}
+pgbench_run() {  # $1 = ours | pgq | plain, $2 = script (1 | 100tx | 100gs), $3 = clients
+    # Steady state, from pgbench's per-transaction log (completion time in µs and latency of
+    # every transaction): the window starts WARM_SECS after the last client began its first
+    # transaction (our JVM starts in that one) and ends when the first client finished its last;
+    # the transactions completed in the window / its length.
+    local out logs="$WORK/pgblog" key="ins_$2_c$3_$1"
+    rm -rf "$logs" && mkdir "$logs"
+    if ! out=$("${PGBENCH[@]}" -T "$PGBENCH_SECS" -c "$3" -j "$3" -f "$WORK/pgb_$1_$2.sql" \
+            -l --log-prefix="$logs/tx" "$(dbof "$1")" 2>&1); then
+        echo "$out" >&2
+        die "pgbench $1 $2 -c $3 failed"
+    fi
+    local tps res
+    tps=$(echo "$out" | awk '/^tps = /{print $3}')
+    # log line: client_id transaction_no latency_us script_no time_epoch time_us
+    res=$(cat "$logs"/tx.* | awk -v warm="$WARM_SECS" '
+        {end = $5 + $6 / 1e6; beg = end - $3 / 1e6; c = $1
+         if (!(c in first) || beg < first[c]) first[c] = beg
+         if (!(c in last) || end > last[c]) last[c] = end
+         e[NR] = end; l[NR] = $3}
+        END {ws = -1; we = -1
+             for (c in first) {if (ws < 0 || first[c] > ws) ws = first[c]; if (we < 0 || last[c] < we) we = last[c]}
+             ws += warm
+             for (i = 1; i <= NR; i++) if (e[i] > ws && e[i] <= we) {n++; sl += l[i]}
+             if (we - ws < 0.5 || n == 0) print ""; else printf "%.3f %.3f %.2f\n", n / (we - ws), sl / n, we - ws}')
+    [ -n "$tps" ] && [ -n "$res" ] \
+        || { echo "$out" >&2; die "cannot parse pgbench output or log (is PGBENCH_SECS >= 2?)"; }
+    local sstps lat secs e rows
+    read -r sstps lat secs <<<"$res"
+    e=$(evs_per_tx "$2")
+    rows=$(count_target "$1")
+    # every transaction pgbench counted inserted its events (and nothing else did)
+    local txall
+    txall=$(echo "$out" | awk '/^number of transactions actually processed: /{print $6}' | cut -d/ -f1)
+    [ -n "$txall" ] && [ "$rows" = $((txall * e)) ] || die "$1 $2 -c $3: $rows rows for $txall transactions of $e events"
+    printf '%s_evps\t%s\n%s_lat\t%s\n%s_evps_all\t%s\n' \
+        "$key" "$(calc %.1f "$sstps * $e")" "$key" "$lat" "$key" "$(calc %.1f "$tps * $e")" >>"$RAW"
+    printf '   %-5s %-5s -c %s: %9.0f events/s over %s s steady (%9.0f incl. start), %8.1f us per transaction\n' \
+        "$1" "$2" "$3" "$(calc %.1f "$sstps * $e")" "$secs" "$(calc %.1f "$tps * $e")" "$lat"
+}
+
+say "1./4. insert_event and plain INSERT: pgbench -T $PGBENCH_SECS, clients $CLIENTS, $RUNS runs ($(elapsed))"
+for ((r = 1; r <= RUNS; r++)); do
+    want insert || break
+    echo "   run $r/$RUNS"
+    for c in $CLIENTS; do
+        for s in 1 100tx 100gs; do
+            reset_targets
+            for v in $(order "$r" ours pgq plain); do
+                pgbench_run "$v" "$s" "$c"
+            done
+        done
+    done
+done
+reset_targets
+
+# ---------------------------------------------------------------- 1b. server CPU per event
+# Wall-clock throughput on a shared machine moves with everything else that runs on it; the CPU
+# time the backend itself used does much less. One psql session per variant runs the same
+# statements as the pgbench scripts (a warm-up first: JVM start, JIT, plans), and the backend's
+# CPU time (first field of /proc/PID/schedstat) over the timed part / events is recorded.
+cpu_session() {  # $1 = ours | pgq | plain, $2 = script; prints backend CPU ns per event
+    local n e k
+    e=$(evs_per_tx "$2")
+    n=$((CPU_EVENTS / e))
+    rep() { awk -v n="$1" '{l[NR] = $0} END {for (i = 0; i < n; i++) for (j = 1; j <= NR; j++) print l[j]}' "$2"; }
+    rep "$((e == 1 ? 1000 : 10))" "$WORK/pgb_$1_$2.sql" >"$WORK/cpu_warm.sql"
+    rep "$n" "$WORK/pgb_$1_$2.sql" >"$WORK/cpu_timed.sql"
+    coproc CQ { "${PSQL[@]}" -d "$(dbof "$1")" -At 2>&1; }
+    CPU_PID=$CQ_PID
+    local in=${CQ[1]} outfd=${CQ[0]} pid a b line
+    printf 'select pg_backend_pid();\n' >&"$in"
+    IFS= read -r -t 120 -u "$outfd" pid || die "cpu_session: no backend pid"
+    [[ $pid =~ ^[0-9]+$ ]] || die "cpu_session: bad backend pid: $pid"
+    printf '\\o /dev/null\n\\i %s\n\\o\n\\echo @@warm\n' "$WORK/cpu_warm.sql" >&"$in"
+    line=
+    while IFS= read -r -t 300 -u "$outfd" line; do [ "$line" = @@warm ] && break; [ -z "$line" ] || die "cpu_session $1 $2: $line"; done
+    [ "$line" = @@warm ] || die "cpu_session $1 $2: psql ended or hung in the warm-up"
+    a=$(cut -d' ' -f1 "/proc/$pid/schedstat")
+    printf '\\o /dev/null\n\\i %s\n\\o\n\\echo @@timed\n' "$WORK/cpu_timed.sql" >&"$in"
+    line=
+    while IFS= read -r -t 600 -u "$outfd" line; do [ "$line" = @@timed ] && break; [ -z "$line" ] || die "cpu_session $1 $2: $line"; done
+    [ "$line" = @@timed ] || die "cpu_session $1 $2: psql ended or hung"
+    b=$(cut -d' ' -f1 "/proc/$pid/schedstat")
+    printf '\\q\n' >&"$in"
+    exec {in}>&-
+    wait "$CPU_PID" || die "cpu_session $1 $2: psql failed"
+    CPU_PID=
+    echo $(((b - a) / CPU_EVENTS))
+}
+say "1b. server CPU per event: $CPU_EVENTS events per variant in one psql session, $RUNS runs ($(elapsed))"
+for ((r = 1; r <= RUNS; r++)); do
+    want cpu || break
+    reset_targets
+    line="   run $r/$RUNS:"
+    for s in 1 100tx 100gs; do
+        for v in $(order "$r" ours pgq plain); do
+            ns=$(cpu_session "$v" "$s") || die "the CPU measurement of $v $s failed"
+            printf 'inscpu_%s_%s_us\t%s\n' "$s" "$v" "$(calc %.2f "$ns / 1000")" >>"$RAW"
+            line="$line $v/$s $(calc %.1f "$ns / 1000") us"
+        done
+    done
+    echo "$line"
+done
+reset_targets
+
+# ---------------------------------------------------------------- 2. consuming CONSUME_N events
+say "2. queue $CONSUME_N events ($FILL, a tick every $CHUNK) and consume them, $RUNS runs ($(elapsed))"
+for ((r = 1; r <= RUNS; r++)); do
+    want consume || break
+    for v in $(order "$r" ours pgq); do
+        out=$("${CLIENT[@]}" consume "$v" "$(urlof "$v")" "$CONSUME_N" "$CHUNK" "$FILL") \
+            || die "the consumer run for $v failed"
+        echo "$out" >>"$RAW"
+        echo "$out" | awk -v r="$r" -v v="$v" -F'\t' '{a[$1] = $2}
+            END {printf "   run %d %-4s: fill %6.0f ms (ticker %5.0f us), consume %6.0f ms = %6.0f events/s (server CPU %6.0f ms); per batch: next_batch %4.0f us, get_batch_events %5.0f us, finish_batch %4.0f us\n",
+                 r, v, a["fill_" v "_ms"], a["filltick_" v "_us"], a["cons_" v "_ms"], a["cons_" v "_evps"], a["conscpu_" v "_ms"],
+                 a["cons_" v "_nb_us"], a["cons_" v "_gbe_us"], a["cons_" v "_fin_us"]}'
+    done
+done
+
+# ---------------------------------------------------------------- 3. pgq.ticker()
+say "3. pgq.ticker() with $TICK_PENDING pending events ($TICK_REPS per run) and idle ($IDLE_CALLS per run), $RUNS runs ($(elapsed))"
+for ((r = 1; r <= RUNS; r++)); do
+    want ticker || break
+    for v in $(order "$r" ours pgq); do
+        out=$("${CLIENT[@]}" ticker "$v" "$(urlof "$v")" "$TICK_PENDING" "$TICK_REPS" "$IDLE_CALLS") \
+            || die "the ticker run for $v failed"
+        echo "$out" >>"$RAW"
+        echo "$out" | awk -v r="$r" -v v="$v" -F'\t' '{a[$1] = $2}
+            END {printf "   run %d %-4s: ticker() with pending events %6.0f us (server CPU %6.0f us), idle %5.0f us (median; mean %5.0f us; server CPU %5.0f us)\n",
+                 r, v, a["tickpend_" v "_us"], a["tickpendcpu_" v "_us"], a["tickidle_" v "_us"], a["tickidlemean_" v "_us"], a["tickidlecpu_" v "_us"]}'
+    done
+done
+
+# ---------------------------------------------------------------- report
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+say "stopping the server, checking its log ($(elapsed))"
+stop_server
+check_log
+
+med() {  # median of the values of key $1
+    awk -F'\t' -v k="$1" '$1 == k {print $2}' "$RAW" | sort -g \
+        | awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+vals() {  # all values of key $1, in run order
+    awk -F'\t' -v k="$1" '$1 == k {printf "%s%s", sep, $2; sep = " "} END {print ""}' "$RAW"
+}
+# pmed EXPR KEY_A KEY_B: the median over the runs of EXPR, an awk expression in A and B, the
+# values of the keys in the same run (ours and PgQ of one run ran back to back, so these per-run
+# ratios are robust against the load changing between runs; "met?" uses them)
+pmed() {
+    awk -F'\t' -v ka="$2" -v kb="$3" '
+        $1 == ka {a[++na] = $2} $1 == kb {b[++nb] = $2}
+        END {for (i = 1; i <= na && i <= nb; i++) {A = a[i]; B = b[i]; print '"($1)"'}}' "$RAW" \
+        | sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+met() {  # $1 = per-run throughput ratio ours/PgQ
+    if awk "BEGIN {exit !($1 >= 1.0)}"; then echo yes
+    elif awk "BEGIN {exit !($1 >= 0.95)}"; then echo "NO (within 5 %)"
+    else echo NO; fi
+}
+rows=()
+row() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 |"); }
+# ratio cell: throughput ours/PgQ from the medians, and the median of the per-run ratios
+ratio_cell() { echo "**$(calc %.2f "$2")** (medians: $(calc %.2f "$1"))"; }
+
+ev_cell() {  # $1 = key prefix: events/s and µs per event per client
+    local evps=$(med "$1_evps") c=$2
+    echo "$(calc %.0f "$evps") ev/s ($(calc %.1f "$c * 1000000 / $evps") µs/event)"
+}
+ins_desc() {
+    case $1 in
+        1) echo "insert_event, 1 event/transaction (\`SELECT pgq.insert_event('q', 'type', <100 B>)\`, autocommit)" ;;
+        100tx) echo "insert_event, 100 events/transaction as BEGIN; 100 × \`SELECT pgq.insert_event(...)\`; COMMIT" ;;
+        100gs) echo "insert_event, 100 events/transaction in one statement \`SELECT pgq.insert_event(...) FROM generate_series(1, 100)\`" ;;
+    esac
+}
+for s in 1 100tx 100gs; do
+    for c in $CLIENTS; do
+        k="ins_${s}_c${c}"
+        pr=$(pmed 'A / B' "${k}_ours_evps" "${k}_pgq_evps")
+        row "$(ins_desc "$s"), pgbench -c $c" "$(ev_cell "${k}_ours" "$c")" "$(ev_cell "${k}_pgq" "$c")" \
+            "$(ev_cell "${k}_plain" "$c")" "$(ratio_cell "$(med "${k}_ours_evps") / $(med "${k}_pgq_evps")" "$pr")" "$(met "$pr")"
+    done
+    k="inscpu_${s}"
+    pr=$(pmed 'B / A' "${k}_ours_us" "${k}_pgq_us")
+    row "… the same statements, **server CPU per event** (backend CPU time, one psql session, $CPU_EVENTS events)" \
+        "$(calc %.1f "$(med "${k}_ours_us")") µs" "$(calc %.1f "$(med "${k}_pgq_us")") µs" "$(calc %.1f "$(med "${k}_plain_us")") µs" \
+        "$(ratio_cell "$(med "${k}_pgq_us") / $(med "${k}_ours_us")" "$pr")" "$(met "$pr")"
+done
+# time rows: throughput ratio = PgQ time / our time
+trow() {  # $1 = label, $2 = key ours, $3 = key PgQ, $4 = unit, $5 = scale (value * scale), $6 = decimals
+    local o p pr
+    o=$(med "$2"); p=$(med "$3")
+    pr=$(pmed 'B / A' "$2" "$3")
+    row "$1" "$(calc "%.${6}f" "$o * $5") $4" "$(calc "%.${6}f" "$p * $5") $4" "–" \
+        "$(ratio_cell "$p / $o" "$pr")" "$(met "$pr")"
+}
+o=$(med cons_ours_ms); p=$(med cons_pgq_ms)
+pr=$(pmed 'B / A' cons_ours_ms cons_pgq_ms)
+row "consume $CONSUME_N events ($(med cons_ours_batches) batches of $CHUNK): next_batch, get_batch_events (all rows fetched by JDBC), finish_batch, commit, until no batch" \
+    "$(calc %.2f "$o / 1000") s = $(calc %.0f "$CONSUME_N / $o * 1000") ev/s" "$(calc %.2f "$p / 1000") s = $(calc %.0f "$CONSUME_N / $p * 1000") ev/s" "–" \
+    "$(ratio_cell "$p / $o" "$pr")" "$(met "$pr")"
+trow "… **server CPU** of the consumer's backend for the whole loop" conscpu_ours_ms conscpu_pgq_ms s 0.001 2
+trow "… per batch: \`pgq.next_batch('qc', 'c')\`" cons_ours_nb_us cons_pgq_nb_us µs 1 0
+trow "… per batch: \`SELECT * FROM pgq.get_batch_events(id)\`, $CHUNK rows to the client" cons_ours_gbe_us cons_pgq_gbe_us µs 1 0
+trow "… per batch: \`pgq.finish_batch(id)\`" cons_ours_fin_us cons_pgq_fin_us µs 1 0
+trow "… per batch: commit" cons_ours_commit_us cons_pgq_commit_us µs 1 0
+trow "queueing the $CONSUME_N events ($FILL): $((CONSUME_N / CHUNK)) × ($CHUNK-row $([ "$FILL" = direct ] && echo 'INSERT … SELECT into pgq.current_event_table' || echo 'insert_event statement') + \`pgq.ticker()\`)" \
+    fill_ours_ms fill_pgq_ms s 0.001 2
+trow "… **server CPU** of that session's backend while queueing" fillcpu_ours_ms fillcpu_pgq_ms s 0.001 2
+trow "\`pgq.ticker()\` with $CHUNK pending events on qc (mean of the $((CONSUME_N / CHUNK)) calls while queueing; 3 queues)" filltick_ours_us filltick_pgq_us µs 1 0
+trow "\`pgq.ticker()\` with $TICK_PENDING pending events on qt (decides and inserts a tick; median of $TICK_REPS per run; 3 queues)" tickpend_ours_us tickpend_pgq_us µs 1 0
+trow "… **server CPU** of that call" tickpendcpu_ours_us tickpendcpu_pgq_us µs 1 0
+trow "\`pgq.ticker()\` idle, 0 pending (decides not to tick; median of $IDLE_CALLS calls per run; 3 queues)" tickidle_ours_us tickidle_pgq_us µs 1 0
+trow "… **server CPU** per idle call (mean)" tickidlecpu_ours_us tickidlecpu_pgq_us µs 1 0
+
+date_iso=$(date +%F)
+{
+    echo "# pgq-java vs Debian's PgQ benchmark, $date_iso"
+    echo
+    echo "Medians of $RUNS runs; ours (pgq-java, database $DB_OURS) and PgQ (Debian's $DEB_PGQ, database"
+    echo "$DB_PGQ) in the same server, interleaved within each run (order reversed on every other run)."
+    echo "**ours/PgQ is a throughput ratio: ≥ 1.00 means ours is at least as fast** (for time rows it is"
+    echo "PgQ's time / our time). The bold figure is the median of the per-run ratios (ours and PgQ of one"
+    echo "run ran back to back), which \"target met?\" uses; in brackets the ratio of the two medians."
+    echo "Insert rows: events/s (pgbench steady state) and, in brackets, µs per event per client"
+    echo "(clients / events/s); the plain INSERT column inserts the same row into a table with an event"
+    echo "table's columns, defaults (nextval, txid_current()), ev_txid index and storage options."
+    echo "Rows marked **server CPU** give the CPU time the serving backend itself used (from"
+    echo "/proc/PID/schedstat): other work on the machine disturbs it much less than wall time. Their"
+    echo "ratio is PgQ's CPU / our CPU, the throughput ratio of a CPU-bound server."
+    echo
+    echo "| measurement | ours | PgQ | plain INSERT | ours/PgQ throughput (≥ 1 = ours at least as fast) | target met? (≥ 1.0) |"
+    echo "| --- | --- | --- | --- | --- | --- |"
+    printf '%s\n' "${rows[@]}"
+    echo
+    echo "## Set-up"
+    echo
+    echo "- load average (1/5/15 min) at start: $LOAD_START; at end: $LOAD_END (other work on the machine shows up as noise)"
+    echo "- host: $(nproc) CPUs, $(awk '/^MemTotal:/{printf "%.0f GB", $2 / 1048576}' /proc/meminfo) RAM, $(uname -sr)"
+    echo "- PostgreSQL $PGVERSION, one throwaway cluster; synchronous_commit=off, shared_buffers=128MB, fsync=on,"
+    echo "  jit=off, checkpoint_timeout=1h, max_wal_size=4GB (a CHECKPOINT before every timed part instead)"
+    echo "- PgQ: $DEB_PGQ, extension version $VER_PGQ (insert_event plpgsql → insert_event_raw in C)"
+    echo "- ours: pgq-java (pgq.version() = $VER_OURS) installed by Liquibase's command line from $(basename "$LB_JAR"),"
+    echo "  Java functions on pljvm; $(java -version 2>&1 | head -1); pljvm.vmoptions: \`$VMOPTIONS\`"
+    echo "- builds run (sha256 prefixes of pljvm.so, pljvm.jar, the liquibase jar): $SUMS_START$([ "$SNAPSHOT" = 1 ] && echo "— copies taken at the start")"
+    echo "- git: $(cd "$repo" && git describe --always --dirty 2>/dev/null || echo unknown)"
+    echo "- pgbench -n -T $PGBENCH_SECS, simple query protocol, -j = -c; steady state from the per-transaction"
+    echo "  log: the first $WARM_SECS s after the last client started are left out (our JVM start). Every"
+    echo "  (script, clients) group of three runs starts with empty target tables (TRUNCATE of queue q's 3"
+    echo "  tables in both databases and of plain_ev) and a CHECKPOINT; each run's row count is checked"
+    echo "  against pgbench's transaction count. Payload: 100 bytes of text."
+    echo "- consume: queue qc (one consumer), $CONSUME_N events queued as $((CONSUME_N / CHUNK)) chunks of $CHUNK"
+    echo "  ($FILL), each followed by \`select pgq.ticker()\` (autocommit; every chunk gives a tick, so a"
+    echo "  batch is $CHUNK events), CHECKPOINT, then one JDBC connection ($(basename "$PGJDBC"), TCP on"
+    echo "  127.0.0.1, prepared statements) loops next_batch → get_batch_events (all rows and columns read)"
+    echo "  → finish_batch → commit, one transaction per batch, until next_batch is NULL; the event count"
+    echo "  is checked. The connection is warmed up (and drained) first, so our JVM start is not in it."
+    echo "- ticker: warmed-up JDBC connection; $TICK_PENDING rows inserted into qt's current table (drawing"
+    echo "  its event sequence, which is what the ticker reads), CHECKPOINT, then one timed"
+    echo "  \`select pgq.ticker()\` that must tick qt; then $IDLE_CALLS idle calls. Times are client side"
+    echo "  (JDBC, one loopback round trip included). pgq.ticker() walks all 3 queues of the database."
+    echo "- server CPU of the inserts: per run and variant one psql session (Unix socket) runs the pgbench"
+    echo "  script's statements, first as a warm-up (1000 statements, or 10 transactions of 100), then"
+    echo "  $CPU_EVENTS events' worth timed by the backend's /proc/PID/schedstat."
+    echo "- server log: no crash, PANIC, FATAL, ERROR or WARNING$([ "$bad" = 1 ] && echo ' — NOT TRUE, see below'); the JVM's Security Manager deprecation notice was printed $JVM_WARNINGS times (once per backend that started a JVM)"
+    echo "- script: bench/pgq-bench.sh (PHASES=\"$PHASES\" RUNS=$RUNS PGBENCH_SECS=$PGBENCH_SECS WARM_SECS=$WARM_SECS CLIENTS=\"$CLIENTS\" CONSUME_N=$CONSUME_N CHUNK=$CHUNK FILL=$FILL TICK_PENDING=$TICK_PENDING TICK_REPS=$TICK_REPS IDLE_CALLS=$IDLE_CALLS), $(elapsed)"
+    echo
+    echo "## All runs (in run order)"
+    echo
+    echo "| key | median | values |"
+    echo "| --- | --- | --- |"
+    for k in $(awk -F'\t' '!seen[$1]++ {print $1}' "$RAW"); do
+        echo "| $k | $(med "$k") | $(vals "$k") |"
+    done
+    echo
+    echo "Keys: ins_<1|100tx|100gs>_c<clients>_<ours|pgq|plain>_evps = steady-state events/s, _lat = mean"
+    echo "transaction latency in µs, _evps_all = pgbench's own figure (start included); fill_* ms,"
+    echo "filltick_* µs (mean ticker call while queueing; filltickmed_* its median), cons_*_ms total"
+    echo "consume time, cons_*_{nb,gbe,fin,commit}_us per batch; tickpend_* µs, tickidle_* µs (median;"
+    echo "tickidlemean_* mean; tickidle_*_ticks idle ticks made among the calls); server CPU:"
+    echo "inscpu_<script>_<variant>_us per event, conscpu_*/fillcpu_* ms, tickpendcpu_*/tickidlecpu_* µs."
+} >"$WORK/report.md"
+
+if [ "$bad" = 1 ]; then
+    echo >>"$WORK/report.md"
+    echo "**Server log had suspicious lines; see $LOG (kept).**" >>"$WORK/report.md"
+fi
+
+mkdir -p "$RESULTS_DIR"
+out="$RESULTS_DIR/pgq-$date_iso.md"
+cp "$WORK/report.md" "$out"
+echo
+cat "$WORK/report.md"
+echo
+say "written to $out"
