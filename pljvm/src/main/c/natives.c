@@ -309,6 +309,26 @@ Java_org_pgqjava_pljvm_internal_Natives_localTransactionId(JNIEnv *env, jclass c
 	return (jlong) MyProc->lxid;
 }
 
+JNIEXPORT void JNICALL
+Java_org_pgqjava_pljvm_internal_Natives_assignTransactionId(JNIEnv *env, jclass cls)
+{
+	PljvmCall  *call = begin(env);
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+
+	if (call == NULL)
+		return;
+	PG_TRY();
+	{
+		(void) GetTopTransactionId();
+	}
+	PG_CATCH();
+	{
+		fail(env, call, cxt, owner);
+	}
+	PG_END_TRY();
+}
+
 JNIEXPORT jboolean JNICALL
 Java_org_pgqjava_pljvm_internal_Natives_usesTransactionSnapshot(JNIEnv *env, jclass cls)
 {
@@ -668,6 +688,7 @@ pljvm_register_natives(JNIEnv *env)
 		NATIVE(isBackendThread, "()Z"),
 		NATIVE(localTransactionId, "()J"),
 		NATIVE(usesTransactionSnapshot, "()Z"),
+		NATIVE(assignTransactionId, "()V"),
 		NATIVE(prepare, "(Ljava/lang/String;[Ljava/lang/String;)I"),
 		NATIVE(executePlan, "(I[Ljava/lang/Object;)Lorg/pgqjava/pljvm/Result;"),
 		NATIVE(freePlan, "(I)V"),

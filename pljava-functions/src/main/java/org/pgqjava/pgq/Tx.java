@@ -1,12 +1,11 @@
 package org.pgqjava.pgq;
 
 import org.pgqjava.pljvm.Pg;
-import org.pgqjava.pljvm.Spi;
 
 /**
  * Per-transaction state of this backend, kept in Java and keyed by the local transaction id.
  *
- * <p>{@link #begin} gives the transaction its txid (txid_current()) before a producer looks at
+ * <p>{@link #begin} gives the transaction its txid (as txid_current() would) before a producer looks at
  * the queue row. That order is what keeps an event from being lost at rotation (reference §3.6):
  * under READ COMMITTED the queue row is then read with a snapshot taken after the txid existed,
  * so a producer whose txid is above a rotation's step2 always sees the new current table.
@@ -22,7 +21,7 @@ final class Tx {
     static long begin() {
         long current = Pg.localTransactionId();
         if (current != lxid) {
-            Spi.execute("select pg_catalog.txid_current()");
+            Pg.assignTransactionId();
             snapshotPerTransaction = Pg.usesTransactionSnapshot();
             lxid = current;
         }

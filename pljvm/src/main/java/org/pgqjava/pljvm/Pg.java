@@ -46,6 +46,15 @@ public final class Pg {
     }
 
     /**
+     * Gives the current (top-level) transaction its transaction id now, if it has none yet, as
+     * txid_current() does, without a query. Code that must know its txid is older than what it
+     * reads next calls this first.
+     */
+    public static void assignTransactionId() {
+        Natives.assignTransactionId();
+    }
+
+    /**
      * True when the transaction uses one snapshot for all its statements (REPEATABLE READ or
      * SERIALIZABLE), false under READ COMMITTED, where every statement sees a new snapshot.
      */

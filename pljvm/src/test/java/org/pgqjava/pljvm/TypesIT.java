@@ -211,6 +211,8 @@ class TypesIT {
         long second = (Long) one(c, "select jlxid()");
         assertTrue(second > first, first + " then " + second);
         assertEquals(false, one(c, "select jtxsnap()"));
+        exec(c, "create function jassign() returns bool language pljvm as 'org.pgqjava.pljvm.fixtures.Fns.assignsTxid'");
+        assertEquals(true, one(c, "select jassign()"));
         c.setAutoCommit(false);
         exec(c, "set transaction isolation level repeatable read");
         assertEquals(true, one(c, "select jtxsnap()"));

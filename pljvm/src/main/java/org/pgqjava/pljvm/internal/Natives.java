@@ -52,6 +52,9 @@ public final class Natives {
     /** MyProc->lxid: identifies the current transaction within this backend. */
     public static native long localTransactionId();
 
+    /** GetTopTransactionId(): gives the transaction its id now, if it has none. */
+    public static native void assignTransactionId();
+
     /** IsolationUsesXactSnapshot(): REPEATABLE READ or SERIALIZABLE. */
     public static native boolean usesTransactionSnapshot();
 
