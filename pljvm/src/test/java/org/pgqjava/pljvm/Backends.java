@@ -47,23 +47,12 @@ final class Backends {
     // ---- JDBC
 
     static void exec(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+        Sql.exec(c, sql);
     }
 
     /** Column 1 of the only row. */
     static Object one(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            if (!rs.next()) {
-                throw new AssertionError("no row from " + sql);
-            }
-            Object v = rs.getObject(1);
-            if (rs.next()) {
-                throw new AssertionError("more than one row from " + sql);
-            }
-            return v;
-        }
+        return Sql.one(c, sql);
     }
 
     static long oneLong(Connection c, String sql) throws SQLException {
