@@ -35,7 +35,7 @@ class CommandLineIT {
         assertEquals(0, first.exit, first.output);
         assertTrue(first.output.contains("Liquibase command 'update' was executed successfully"), first.output);
         List<String> rows = changelogRows(c);
-        assertEquals(53, rows.size(), first.output);
+        assertEquals(54, rows.size(), first.output);
         assertEquals(List.of("3.5.2"), lines(c, "select pgq.version()"));
 
         PgqInstaller.install(c);

@@ -29,7 +29,7 @@ class RerunIT {
         List<String> rows = changelogRows(c);
         List<String> jar = lines(c, "select jar_name, jar_sha256, installed_at from pljvm.jar");
         String dump = schemaDump(db);
-        assertEquals(53, rows.size(), String.join("\n", rows));
+        assertEquals(54, rows.size(), String.join("\n", rows));
 
         PgqInstaller.install(c);
 

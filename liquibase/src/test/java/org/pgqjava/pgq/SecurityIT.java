@@ -74,6 +74,7 @@ class SecurityIT {
             assertEquals(WRITER, Sql.str(w, "select current_user"));
             PgqOps.insert(w, "sec", "t", "by writer");
             Sql.exec(w, "select pgq.insert_event('sec', 't', 'by writer 7', 'a', 'b', 'c', 'd')");
+            Sql.exec(w, "select pgq.insert_events('sec', '{t}', '{by writer bulk}')");
             assertEquals(table, Sql.str(w, "select pgq.current_event_table('sec')"));
             denied(w, "select pgq.register_consumer('sec', 'w')");
             denied(w, "select pgq.next_batch('sec', 'admin_cons')");
@@ -90,6 +91,7 @@ class SecurityIT {
             denied(r, "select pgq.insert_event('sec', 't', 'by reader')");
             denied(r, "select pgq.insert_event('sec', 't', 'by reader', null, null, null, null)");
             denied(r, "select pgq.current_event_table('sec')");
+            denied(r, "select pgq.insert_events('sec', '{t}', '{by reader}')");
             denied(r, "select pgq.ticker('sec')");
             denied(r, "select pgq.create_queue('r')");
             denied(r, "select pgq.drop_queue('sec', true)");
