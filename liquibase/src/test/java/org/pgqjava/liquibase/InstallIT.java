@@ -96,6 +96,7 @@ class InstallIT {
         want.put("pgq.create_queue(text)", p + "Queues.createQueue");
         want.put("pgq.drop_queue(text,boolean)", p + "Queues.dropQueue");
         want.put("pgq.set_queue_config(text,text,text)", p + "Queues.setQueueConfig");
+        want.put("pgq.insert_event(text,text,text)", p + "Insert.insertEvent");
         want.put("pgq.insert_event(text,text,text,text,text,text,text)", p + "Insert.insertEvent");
         want.put("pgq.insert_event_raw(text,bigint,timestamp with time zone,integer,integer,text,text,text,text,text,text)",
                 p + "Insert.insertEventRaw");
@@ -104,7 +105,6 @@ class InstallIT {
         want.put("pgq.register_consumer(text,text)", p + "Consumers.registerConsumer");
         want.put("pgq.register_consumer_at(text,text,bigint)", p + "Consumers.registerConsumerAt");
         want.put("pgq.unregister_consumer(text,text)", p + "Consumers.unregisterConsumer");
-        want.put("pgq.next_batch(text,text)", p + "NextBatch.nextBatch");
         want.put("pgq.next_batch_info(text,text)", p + "NextBatch.nextBatchInfo");
         want.put("pgq.next_batch_custom(text,text,interval,integer,interval)", p + "NextBatch.nextBatchCustom");
         want.put("pgq.find_tick_helper(integer,bigint,timestamp with time zone,bigint,bigint,interval)",
@@ -137,15 +137,15 @@ class InstallIT {
         assertEquals(want, got);
         // the wrappers stay plain SQL so that the planner may inline them
         assertEquals(List.of("pgq.drop_queue(text)|sql", "pgq.get_batch_cursor(bigint,text,integer)|sql",
-                        "pgq.insert_event(text,text,text)|sql"),
+                        "pgq.next_batch(text,text)|sql"),
                 lines(c, "select p.oid::regprocedure, l.lanname from pg_catalog.pg_proc p"
                         + " join pg_catalog.pg_language l on l.oid = p.prolang"
-                        + " where p.oid in ('pgq.insert_event(text,text,text)'::regprocedure,"
-                        + " 'pgq.drop_queue(text)'::regprocedure, 'pgq.get_batch_cursor(bigint,text,int4)'::regprocedure)"
+                        + " where p.oid in ('pgq.drop_queue(text)'::regprocedure, 'pgq.get_batch_cursor(bigint,text,int4)'::regprocedure,"
+                        + " 'pgq.next_batch(text,text)'::regprocedure)"
                         + " order by p.oid::regprocedure::text"));
-        List<String> plan = lines(c, "explain (verbose, costs off) select pgq.insert_event('q', 't', 'd')");
-        assertTrue(plan.toString().contains("pgq.insert_event('q'::text, 't'::text, 'd'::text, NULL::text, NULL::text,"
-                + " NULL::text, NULL::text)"), "insert_event(3) is inlined into a call of insert_event(7): " + plan);
+        List<String> plan = lines(c, "explain (verbose, costs off) select pgq.next_batch('q', 'c')");
+        assertTrue(plan.toString().contains("(pgq.next_batch_custom('q'::text, 'c'::text, NULL::interval, NULL::integer,"
+                + " NULL::interval)).batch_id"), "next_batch is inlined into a call of next_batch_custom: " + plan);
         assertEquals(List.of("pgq|t"), lines(c, "select jar_name, length(jar_bytes) > 1000 from pljvm.jar"));
         assertEquals(List.of("pgq|{pgq}"), lines(c, "select schema_name, jar_names from pljvm.classpath"));
     }

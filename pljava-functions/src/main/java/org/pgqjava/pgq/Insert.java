@@ -43,6 +43,15 @@ public final class Insert {
     }
 
     /**
+     * pgq.insert_event(queue_name, ev_type, ev_data)
+     *
+     * <p>insert_event without extra fields. Returns: the event id.
+     */
+    public static long insertEvent(String queueName, String evType, String evData) {
+        return insertEvent(queueName, evType, evData, null, null, null, null);
+    }
+
+    /**
      * pgq.insert_event(queue_name, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)
      *
      * <p>Inserts an event into the queue's current table, in the caller's transaction.
