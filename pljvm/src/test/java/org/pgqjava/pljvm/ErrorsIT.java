@@ -3,10 +3,10 @@ package org.pgqjava.pljvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.pgqjava.pljvm.Sql.error;
-import static org.pgqjava.pljvm.Sql.exec;
-import static org.pgqjava.pljvm.Sql.one;
-import static org.pgqjava.pljvm.Sql.pid;
+import static org.pgqjava.testsupport.Sql.error;
+import static org.pgqjava.testsupport.Sql.exec;
+import static org.pgqjava.testsupport.Sql.one;
+import static org.pgqjava.testsupport.Sql.pid;
 
 import java.sql.Connection;
 import java.sql.SQLException;
