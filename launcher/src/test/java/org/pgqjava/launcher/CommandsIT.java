@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.pgq.PgqTemplate;
 
 /** Every command and option of pgqadm but the ticker's, run as a separate process. */
 @PgTest(setup = PgqTemplate.class)

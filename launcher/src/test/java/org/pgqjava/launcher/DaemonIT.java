@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.testsupport.Await;
+import org.pgqjava.pgq.PgqTemplate;
 
 /** The ticker as a daemon: pidfile, signals, -d, reload, log rotation; run as a user runs it. */
 @PgTest(setup = PgqTemplate.class)
@@ -55,13 +57,13 @@ class DaemonIT {
     private Process startTicker(Path conf) {
         Process p = Pgqadm.start(dir.resolve("console.txt"), conf.toString(), "ticker");
         started.add(p);
-        Pgqadm.await("pidfile with the ticker's pid", WAIT, () -> Pgqadm.pid(pidfile).equals(OptionalLong.of(p.pid())));
+        Await.until("pidfile with the ticker's pid", WAIT, () -> Pgqadm.pid(pidfile).equals(OptionalLong.of(p.pid())));
         awaitLog("pgq version ok");
         return p;
     }
 
     private void awaitLog(String text) {
-        Pgqadm.await("log line '" + text + "' in " + logfile, WAIT, () -> Pgqadm.read(logfile).contains(text));
+        Await.until("log line '" + text + "' in " + logfile, WAIT, () -> Pgqadm.read(logfile).contains(text));
     }
 
     static long lastTick(Connection c, String queue) throws SQLException {
@@ -79,7 +81,7 @@ class DaemonIT {
         try (Statement s = c.createStatement()) {
             s.execute("select pgq.insert_event('" + queue + "', 't', 'd')");
         }
-        Pgqadm.await("a tick of " + queue + " after " + before, WAIT, () -> {
+        Await.until("a tick of " + queue + " after " + before, WAIT, () -> {
             try {
                 return lastTick(c, queue) > before;
             } catch (SQLException e) {
@@ -164,8 +166,8 @@ class DaemonIT {
         assertEquals(1, again.exit(), again.describe());
         assertTrue(again.err().contains("Pidfile exists, another process running?"));
         assertEquals(0, Pgqadm.run(conf.toString(), "-s").exit());
-        Pgqadm.await("daemon gone", WAIT, () -> !Pgqadm.alive(pid));
-        Pgqadm.await("pidfile removed", WAIT, () -> Files.notExists(pidfile));
+        Await.until("daemon gone", WAIT, () -> !Pgqadm.alive(pid));
+        Await.until("pidfile removed", WAIT, () -> Files.notExists(pidfile));
     }
 
     @Test
@@ -215,7 +217,7 @@ class DaemonIT {
         Process p = Pgqadm.command("launcher", java.util.Map.of(), conf.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("launcher.txt").toFile()).start();
         started.add(p);
-        Pgqadm.await("pidfile of bin/launcher", WAIT, () -> Pgqadm.pid(pidfile).equals(OptionalLong.of(p.pid())));
+        Await.until("pidfile of bin/launcher", WAIT, () -> Pgqadm.pid(pidfile).equals(OptionalLong.of(p.pid())));
         awaitLog("pgq version ok");
         assertEquals(0, Pgqadm.run(conf.toString(), "-s").exit());
         assertTrue(exitsWithin(p, WAIT));
@@ -227,9 +229,9 @@ class DaemonIT {
         Path conf = conf(db, "ticker_log_delay = 0.05", "log_size = 2000", "log_count = 2");
         startTicker(conf);
         Path second = Path.of(logfile + ".2");
-        Pgqadm.await("two rotated log files", WAIT, () -> Files.exists(second));
+        Await.until("two rotated log files", WAIT, () -> Files.exists(second));
         assertEquals(0, Pgqadm.run(conf.toString(), "-k").exit());
-        Pgqadm.await("pidfile removed", WAIT, () -> Files.notExists(pidfile));
+        Await.until("pidfile removed", WAIT, () -> Files.notExists(pidfile));
         assertTrue(Files.notExists(Path.of(logfile + ".3")), "log_count = 2 keeps two");
         assertTrue(Files.size(Path.of(logfile + ".1")) < 2000 + 4096, "rotated near log_size");
         assertTrue(Pgqadm.read(Path.of(logfile + ".1")).contains("{ticks: "));

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgqjava.liquibase.PgqInstaller;
+import org.pgqjava.testsupport.Await;
 
 /**
  * What needs a server of its own: the daemon surviving a server stop and start, discovery of
@@ -72,14 +73,14 @@ class ScratchClusterIT {
                 DaemonIT.awaitTickAfterEvent(c, "rq");
             }
             cluster.stop();
-            Pgqadm.await("the ticker reports the failure", WAIT, () -> Pgqadm.read(log).contains("one: ticker: "));
+            Await.until("the ticker reports the failure", WAIT, () -> Pgqadm.read(log).contains("one: ticker: "));
             Thread.sleep(5000); // down for several reconnect attempts (1 s, 2 s, 4 s)
             assertTrue(p.isAlive(), "the daemon stays up while the server is down");
             cluster.startAgain();
             try (Connection c = cluster.connect("one")) {
                 DaemonIT.awaitTickAfterEvent(c, "rq");
             }
-            Pgqadm.await("the recovery logged", WAIT, () -> Pgqadm.read(log).contains("one: ticker: working again after"));
+            Await.until("the recovery logged", WAIT, () -> Pgqadm.read(log).contains("one: ticker: working again after"));
             String text = Pgqadm.read(log);
             long tickerErrors = text.lines().filter(l -> l.contains(" ERROR one: ticker: ")).count();
             assertTrue(tickerErrors >= 1 && tickerErrors <= 3, "one line per change of state, not per attempt:\n" + text);
@@ -104,14 +105,14 @@ class ScratchClusterIT {
                 DaemonIT.awaitTickAfterEvent(two, "aq");
             }
             cluster.execute("postgres", "CREATE DATABASE three");
-            Pgqadm.await("three registered", WAIT, () -> Pgqadm.read(log).contains("Register database: three"));
+            Await.until("three registered", WAIT, () -> Pgqadm.read(log).contains("Register database: three"));
             try (Connection three = cluster.connect("three")) {
                 PgqInstaller.install(three);
                 DaemonIT.createQueue(three, "aq");
                 DaemonIT.awaitTickAfterEvent(three, "aq");
             }
             cluster.execute("postgres", "DROP DATABASE three WITH (FORCE)");
-            Pgqadm.await("three unregistered", WAIT, () -> Pgqadm.read(log).contains("Unregister database: three"));
+            Await.until("three unregistered", WAIT, () -> Pgqadm.read(log).contains("Unregister database: three"));
             String text = Pgqadm.read(log);
             assertTrue(text.contains("plain: ticker: no pgq installed"), text);
             assertTrue(!text.contains("template1: ticker"), "templates are not served:\n" + text);

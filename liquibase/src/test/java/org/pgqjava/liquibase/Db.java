@@ -5,53 +5,15 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** Small JDBC and resource helpers for the tests of this module. */
+import org.pgqjava.testsupport.Sql;
+
+/** Resources and the changelog table for the tests of this module (plain JDBC: test-support's {@link Sql}). */
 final class Db {
     private Db() {
-    }
-
-    /** Column 1 of the only row. */
-    static Object one(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            if (!rs.next()) {
-                throw new AssertionError("no row from " + sql);
-            }
-            Object v = rs.getObject(1);
-            if (rs.next()) {
-                throw new AssertionError("more than one row from " + sql);
-            }
-            return v;
-        }
-    }
-
-    /** Every row, its columns joined with '|' (NULL as the empty string). */
-    static List<String> lines(Connection c, String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder line = new StringBuilder();
-                for (int i = 1; i <= n; i++) {
-                    String v = rs.getString(i);
-                    line.append(i > 1 ? "|" : "").append(v == null ? "" : v);
-                }
-                out.add(line.toString());
-            }
-        }
-        return out;
-    }
-
-    static void exec(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
     }
 
     /** A class path resource as text. */
@@ -74,7 +36,7 @@ final class Db {
 
     /** DATABASECHANGELOG as id|author|filename|orderexecuted|md5sum|exectype lines, in run order. */
     static List<String> changelogRows(Connection c) throws SQLException {
-        return lines(c, "select id, author, filename, orderexecuted, md5sum, exectype from databasechangelog"
+        return Sql.lines(c, "select id, author, filename, orderexecuted, md5sum, exectype from databasechangelog"
                 + " order by orderexecuted, id");
     }
 }

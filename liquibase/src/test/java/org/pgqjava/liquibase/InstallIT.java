@@ -3,10 +3,10 @@ package org.pgqjava.liquibase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.pgqjava.liquibase.Db.exec;
+import static org.pgqjava.testsupport.Sql.exec;
 import static org.pgqjava.liquibase.Db.expected;
-import static org.pgqjava.liquibase.Db.lines;
-import static org.pgqjava.liquibase.Db.one;
+import static org.pgqjava.testsupport.Sql.lines;
+import static org.pgqjava.testsupport.Sql.one;
 
 import java.sql.Connection;
 import java.sql.SQLException;

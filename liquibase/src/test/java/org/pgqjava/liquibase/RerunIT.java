@@ -3,7 +3,7 @@ package org.pgqjava.liquibase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pgqjava.liquibase.Db.changelogRows;
-import static org.pgqjava.liquibase.Db.lines;
+import static org.pgqjava.testsupport.Sql.lines;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

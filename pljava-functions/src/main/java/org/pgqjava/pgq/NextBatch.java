@@ -79,9 +79,11 @@ public final class NextBatch {
         if (cur[0] == null) {
             return new Object[7];
         }
-        batchId = Spi.prepare("update pgq.subscription set sub_batch = pg_catalog.nextval('pgq.batch_id_seq'),"
-                + " sub_next_tick = $1, sub_active = pg_catalog.now()"
-                + " where sub_queue = $2 and sub_consumer = $3 returning sub_batch", "int8", "int4", "int4")
+        // the id is drawn once, before the row is locked, as PgQ does: in the SET list nextval
+        // would run again when a concurrent next_batch makes the UPDATE re-check the row
+        batchId = Spi.prepare("with b as (select pg_catalog.nextval('pgq.batch_id_seq') as id)"
+                + " update pgq.subscription s set sub_batch = b.id, sub_next_tick = $1, sub_active = pg_catalog.now()"
+                + " from b where s.sub_queue = $2 and s.sub_consumer = $3 returning s.sub_batch", "int8", "int4", "int4")
                 .executeLong(cur[0], queueId, s.getInt("sub_consumer"));
         return batchInfo(batchId, cur[0], prevTick, cur[1], prevTime, cur[2], prevSeq);
     }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.pgqjava.pgq.PgqOps.Event;
 import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.testsupport.Sql;
 
 /**
  * A producer transaction that stays open over many ticks and many other transactions (reference

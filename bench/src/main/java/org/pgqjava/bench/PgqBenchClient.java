@@ -1,13 +1,16 @@
+package org.pgqjava.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * The JDBC side of bench/pgq-bench.sh: queue-and-consume and ticker timings against one database
@@ -15,11 +18,13 @@ import java.util.Arrays;
  * Prints "key<TAB>value" lines for the script's raw file; anything else goes to stderr.
  *
  * <pre>
- * java PgqBenchClient consume LABEL URL N CHUNK FILL   (FILL = direct | insert_event)
- * java PgqBenchClient ticker  LABEL URL PENDING REPS IDLE_CALLS
+ * java org.pgqjava.bench.PgqBenchClient consume LABEL URL N CHUNK FILL   (FILL = direct | insert_event)
+ * java org.pgqjava.bench.PgqBenchClient ticker  LABEL URL PENDING REPS IDLE_CALLS
  * </pre>
  *
- * Single file, no dependencies but the PostgreSQL JDBC driver; compiled by the script.
+ * No dependencies but the PostgreSQL JDBC driver, which the script puts on the class path.
+ * Numbers are printed with {@link Locale#ROOT} (a decimal point, no grouping): the script's awk
+ * reads them.
  */
 public final class PgqBenchClient {
     private static final String QC = "qc";      // queue of the consume measurement
@@ -62,6 +67,11 @@ public final class PgqBenchClient {
         System.out.println(key + "\t" + value);
     }
 
+    /** {@code value} with one decimal, as the raw file wants it whatever the locale. */
+    private static String dec1(double value) {
+        return String.format(Locale.ROOT, "%.1f", value);
+    }
+
     private static String payload() {
         StringBuilder b = new StringBuilder("payload-");
         while (b.length() < 100) {
@@ -76,10 +86,21 @@ public final class PgqBenchClient {
         }
     }
 
-    private static Object scalar(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getObject(1) : null;
+    /** Column 1 of the first row of {@code sql}, {@code ?} bound to {@code args}; null if there is none. */
+    private static Object scalar(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getObject(1) : null;
+            }
         }
+    }
+
+    /** The current event table of {@code queue}, quoted for SQL (pgq.quote_fqname is in both PgQs). */
+    private static String currentEventTable(Connection c, String queue) throws SQLException {
+        return (String) scalar(c, "select pgq.quote_fqname(pgq.current_event_table(?))", queue);
     }
 
     /**
@@ -102,8 +123,8 @@ public final class PgqBenchClient {
 
     /** TRUNCATE of all child tables of a queue (the events are consumed, or nobody reads them). */
     static void truncateQueue(Connection c, String queue) throws SQLException {
-        String tables = (String) scalar(c, "select string_agg(queue_data_pfx || '_' || i, ', ')"
-                + " from pgq.queue, generate_series(0, queue_ntables - 1) i where queue_name = '" + queue + "'");
+        String tables = (String) scalar(c, "select string_agg(pgq.quote_fqname(queue_data_pfx || '_' || i), ', ')"
+                + " from pgq.queue, generate_series(0, queue_ntables - 1) i where queue_name = ?", queue);
         exec(c, "truncate " + tables);
     }
 
@@ -198,15 +219,14 @@ public final class PgqBenchClient {
 
             // queue N events, a tick after every CHUNK of them
             String p = payload();
-            String table = (String) scalar(c, "select pgq.current_event_table('" + QC + "')");
-            String insert = fill.equals("direct")
-                    ? "insert into " + table + " (ev_time, ev_type, ev_data) select now(), 'type', ? from generate_series(1, " + chunk + ")"
-                    : fill.equals("insert_event")
-                    ? "select count(pgq.insert_event('" + QC + "', 'type', ?)) from generate_series(1, " + chunk + ")"
-                    : null;
-            if (insert == null) {
+            String table = currentEventTable(c, QC);
+            boolean direct = fill.equals("direct");
+            if (!direct && !fill.equals("insert_event")) {
                 throw new IllegalArgumentException("FILL must be direct or insert_event");
             }
+            String insert = direct
+                    ? "insert into " + table + " (ev_time, ev_type, ev_data) select now(), 'type', ? from generate_series(1, ?)"
+                    : "select count(pgq.insert_event(?, 'type', ?)) from generate_series(1, ?)";
             long ticks = 0;
             long tickNs = 0;
             long[] tickEach = new long[n / chunk];
@@ -214,7 +234,12 @@ public final class PgqBenchClient {
             long f0 = System.nanoTime();
             try (PreparedStatement ins = c.prepareStatement(insert);
                     PreparedStatement tick = c.prepareStatement("select pgq.ticker()")) {
-                ins.setString(1, p);
+                int arg = 1;
+                if (!direct) {
+                    ins.setString(arg++, QC);
+                }
+                ins.setString(arg++, p);
+                ins.setInt(arg, chunk);
                 for (int k = 0; k < n / chunk; k++) {
                     ins.execute();
                     long a = System.nanoTime();
@@ -246,21 +271,21 @@ public final class PgqBenchClient {
             truncateQueue(c, QC);
 
             Arrays.sort(tickEach);
-            out("fill_" + label + "_ms", String.format("%.1f", fillNs / 1e6));
+            out("fill_" + label + "_ms", dec1(fillNs / 1e6));
             if (fcpu0 >= 0 && fcpu1 >= 0) {
-                out("fillcpu_" + label + "_ms", String.format("%.1f", (fcpu1 - fcpu0) / 1e6));
+                out("fillcpu_" + label + "_ms", dec1((fcpu1 - fcpu0) / 1e6));
             }
-            out("filltick_" + label + "_us", String.format("%.1f", tickNs / 1e3 / (n / chunk)));
-            out("filltickmed_" + label + "_us", String.format("%.1f", tickEach[tickEach.length / 2] / 1e3));
-            out("cons_" + label + "_ms", String.format("%.1f", consNs / 1e6));
-            out("cons_" + label + "_evps", String.format("%.0f", n / (consNs / 1e9)));
+            out("filltick_" + label + "_us", dec1(tickNs / 1e3 / (n / chunk)));
+            out("filltickmed_" + label + "_us", dec1(tickEach[tickEach.length / 2] / 1e3));
+            out("cons_" + label + "_ms", dec1(consNs / 1e6));
+            out("cons_" + label + "_evps", String.format(Locale.ROOT, "%.0f", n / (consNs / 1e9)));
             out("cons_" + label + "_batches", r[0]);
-            out("cons_" + label + "_nb_us", String.format("%.1f", t[0] / 1e3 / r[0]));
-            out("cons_" + label + "_gbe_us", String.format("%.1f", t[1] / 1e3 / r[0]));
-            out("cons_" + label + "_fin_us", String.format("%.1f", t[2] / 1e3 / r[0]));
-            out("cons_" + label + "_commit_us", String.format("%.1f", t[3] / 1e3 / r[0]));
+            out("cons_" + label + "_nb_us", dec1(t[0] / 1e3 / r[0]));
+            out("cons_" + label + "_gbe_us", dec1(t[1] / 1e3 / r[0]));
+            out("cons_" + label + "_fin_us", dec1(t[2] / 1e3 / r[0]));
+            out("cons_" + label + "_commit_us", dec1(t[3] / 1e3 / r[0]));
             if (cpu0 >= 0 && cpu1 >= 0) {
-                out("conscpu_" + label + "_ms", String.format("%.1f", (cpu1 - cpu0) / 1e6));
+                out("conscpu_" + label + "_ms", dec1((cpu1 - cpu0) / 1e6));
             }
         }
     }
@@ -277,16 +302,20 @@ public final class PgqBenchClient {
             long[] pend = new long[reps];
             long[] pendCpu = new long[reps];
             String lastTick = "select max(tick_id) from pgq.tick, pgq.queue where tick_queue = queue_id"
-                    + " and queue_name = '" + QT + "'";
+                    + " and queue_name = ?";
             for (int r = 0; r < reps; r++) {
                 truncateQueue(c, QT);
                 // PENDING events since qt's last tick (direct inserts draw the queue's sequence,
                 // which is what the ticker looks at)
-                String table = (String) scalar(c, "select pgq.current_event_table('" + QT + "')");
-                exec(c, "insert into " + table + " (ev_time, ev_type, ev_data) select now(), 'type', '"
-                        + payload() + "' from generate_series(1, " + pending + ")");
+                String table = currentEventTable(c, QT);
+                try (PreparedStatement ins = c.prepareStatement("insert into " + table
+                        + " (ev_time, ev_type, ev_data) select now(), 'type', ? from generate_series(1, ?)")) {
+                    ins.setString(1, payload());
+                    ins.setInt(2, pending);
+                    ins.execute();
+                }
                 exec(c, "checkpoint");
-                long before = ((Number) scalar(c, lastTick)).longValue();
+                long before = ((Number) scalar(c, lastTick, QT)).longValue();
                 long pc0 = backendCpuNs(c);
                 long a = System.nanoTime();
                 long ticked;
@@ -297,7 +326,7 @@ public final class PgqBenchClient {
                 pend[r] = System.nanoTime() - a;
                 long pc1 = backendCpuNs(c);
                 pendCpu[r] = pc0 >= 0 && pc1 >= 0 ? pc1 - pc0 : -1;
-                long after = ((Number) scalar(c, lastTick)).longValue();
+                long after = ((Number) scalar(c, lastTick, QT)).longValue();
                 if (ticked < 1 || after != before + 1) {
                     throw new IllegalStateException(label + ": ticker() with " + pending + " pending events did not"
                             + " tick " + QT + " (returned " + ticked + ", tick " + before + " -> " + after + ")");
@@ -324,15 +353,15 @@ public final class PgqBenchClient {
                 sum += e;
             }
             truncateQueue(c, QT);
-            out("tickpend_" + label + "_us", String.format("%.1f", pend[reps / 2] / 1e3));
+            out("tickpend_" + label + "_us", dec1(pend[reps / 2] / 1e3));
             if (pendCpu[0] >= 0) {
-                out("tickpendcpu_" + label + "_us", String.format("%.1f", pendCpu[reps / 2] / 1e3));
+                out("tickpendcpu_" + label + "_us", dec1(pendCpu[reps / 2] / 1e3));
             }
-            out("tickidle_" + label + "_us", String.format("%.1f", each[idleCalls / 2] / 1e3));
-            out("tickidlemean_" + label + "_us", String.format("%.1f", sum / 1e3 / idleCalls));
+            out("tickidle_" + label + "_us", dec1(each[idleCalls / 2] / 1e3));
+            out("tickidlemean_" + label + "_us", dec1(sum / 1e3 / idleCalls));
             out("tickidle_" + label + "_ticks", idleTicks);
             if (icpu0 >= 0 && icpu1 >= 0) {
-                out("tickidlecpu_" + label + "_us", String.format("%.1f", (icpu1 - icpu0) / 1e3 / idleCalls));
+                out("tickidlecpu_" + label + "_us", dec1((icpu1 - icpu0) / 1e3 / idleCalls));
             }
         }
     }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.testsupport.Sql;
 
 /**
  * Privileges (reference §1.8): login roles in pgq_reader, pgq_writer, pgq_admin and in none can
@@ -37,12 +38,12 @@ class SecurityIT {
     @BeforeAll
     static void roles(Connection c) throws SQLException {
         for (String r : ROLES) {
-            Sql.script(c, "drop role if exists " + r);
+            Sql.exec(c, "drop role if exists " + r);
         }
-        Sql.script(c, "create role " + READER + " login in role pgq_reader");
-        Sql.script(c, "create role " + WRITER + " login in role pgq_writer");
-        Sql.script(c, "create role " + ADMIN + " login in role pgq_admin");
-        Sql.script(c, "create role " + NOBODY + " login");
+        Sql.exec(c, "create role " + READER + " login in role pgq_reader");
+        Sql.exec(c, "create role " + WRITER + " login in role pgq_writer");
+        Sql.exec(c, "create role " + ADMIN + " login in role pgq_admin");
+        Sql.exec(c, "create role " + NOBODY + " login");
         createTickingQueue(c, "sec");
         Sql.exec(c, "select pgq.register_consumer('sec', 'admin_cons')");
     }
@@ -50,8 +51,8 @@ class SecurityIT {
     @AfterAll
     static void dropRoles(Connection c) throws SQLException {
         for (String r : ROLES) {
-            Sql.script(c, "drop owned by " + r);
-            Sql.script(c, "drop role " + r);
+            Sql.exec(c, "drop owned by " + r);
+            Sql.exec(c, "drop role " + r);
         }
     }
 
@@ -187,32 +188,32 @@ class SecurityIT {
      */
     @Test
     void hostileSearchPathDoesNotReachSecurityDefinerFunctions(Connection su, PgDatabase db) throws SQLException {
-        Sql.script(su, "create schema evil authorization " + READER);
-        Sql.script(su, "grant pgq_writer to " + READER);
-        Sql.script(su, "create table evil.calls (who text, what text)");
-        Sql.script(su, "alter table evil.calls owner to " + READER);
-        Sql.script(su, "grant insert, select on evil.calls to public");
+        Sql.exec(su, "create schema evil authorization " + READER);
+        Sql.exec(su, "grant pgq_writer to " + READER);
+        Sql.exec(su, "create table evil.calls (who text, what text)");
+        Sql.exec(su, "alter table evil.calls owner to " + READER);
+        Sql.exec(su, "grant insert, select on evil.calls to public");
         try (Connection r = as(db, READER)) {
-            Sql.script(r, "create function evil.now() returns timestamptz language plpgsql as $$"
+            Sql.exec(r, "create function evil.now() returns timestamptz language plpgsql as $$"
                     + " begin insert into evil.calls values (current_user, 'now'); return '2000-01-01'; end $$");
-            Sql.script(r, "create function evil.txid_current() returns bigint language plpgsql as $$"
+            Sql.exec(r, "create function evil.txid_current() returns bigint language plpgsql as $$"
                     + " begin insert into evil.calls values (current_user, 'txid_current'); return 1; end $$");
-            Sql.script(r, "create function evil.nextval(regclass) returns bigint language plpgsql as $$"
+            Sql.exec(r, "create function evil.nextval(regclass) returns bigint language plpgsql as $$"
                     + " begin insert into evil.calls values (current_user, 'nextval'); return 1; end $$");
-            Sql.script(r, "create function evil.texteq(text, text) returns boolean language plpgsql as $$"
+            Sql.exec(r, "create function evil.texteq(text, text) returns boolean language plpgsql as $$"
                     + " begin insert into evil.calls values (current_user, '='); return true; end $$");
-            Sql.script(r, "create operator evil.= (function = evil.texteq, leftarg = text, rightarg = text)");
-            Sql.script(r, "set search_path = evil, pg_catalog, public");
+            Sql.exec(r, "create operator evil.= (function = evil.texteq, leftarg = text, rightarg = text)");
+            Sql.exec(r, "set search_path = evil, pg_catalog, public");
             assertEquals(1L, Sql.oneLong(r, "select count(*) from (select 'a'::text = 'b'::text as x) s where x"),
                     "the hostile operator is in effect for plain SQL");
-            Sql.script(r, "truncate evil.calls");
+            Sql.exec(r, "truncate evil.calls");
 
             // SECURITY DEFINER functions, as reader (and writer)
             Sql.exec(r, "select pgq.register_consumer('sec', 'evil_cons')");
             Sql.exec(r, "select pgq.insert_event('sec', 't', 'under hostile path', null, null, null, null)");
-            Sql.assertPgqError("Not subscriber to queue: sec/nobody", r,
+            PgqOps.assertPgqError("Not subscriber to queue: sec/nobody", r,
                     "select * from pgq.next_batch_custom('sec', 'nobody', null, null, null)");
-            Sql.assertPgqError("Event queue not created yet", r, "select pgq.register_consumer('no such queue', 'x')");
+            PgqOps.assertPgqError("Event queue not created yet", r, "select pgq.register_consumer('no such queue', 'x')");
             Sql.exec(r, "select pgq.force_tick('sec')");
             Sql.rows(r, "select * from pgq.get_consumer_info('sec')");
             Sql.exec(r, "select pgq.unregister_consumer('sec', 'evil_cons')");
@@ -221,8 +222,8 @@ class SecurityIT {
             assertTrue((Boolean) Sql.one(su, "select ev_time > '2001-01-01' from pgq.event_template"
                     + " where ev_data = 'under hostile path'"), "real now()");
         } finally {
-            Sql.script(su, "revoke pgq_writer from " + READER);
-            Sql.script(su, "drop schema evil cascade");
+            Sql.exec(su, "revoke pgq_writer from " + READER);
+            Sql.exec(su, "drop schema evil cascade");
         }
     }
 }

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.pgqjava.pgq.PgqOps.Event;
 import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.testsupport.Sql;
 
 /**
  * A queue's life from create_queue to drop_queue through every consumer function (reference
@@ -283,7 +284,7 @@ class LifecycleIT {
             assertEquals(List.of("1", "2", "3"), data(quick));
             List<Event> rest = PgqOps.read(c, "fetch all from \"my cur\"");
             assertEquals(List.of("4", "5", "6", "7", "8", "9", "10"), data(rest));
-            Sql.script(c, "close \"my cur\"");
+            Sql.exec(c, "close \"my cur\"");
 
             List<Event> evenQuick = PgqOps.read(c, "select * from pgq.get_batch_cursor(?, 'evens', 2, ?)", batch,
                     "ev_type = 'even'");
@@ -369,8 +370,8 @@ class LifecycleIT {
         long b = nextBatch(c, "dropme", "only_here");
         assertEquals(1L, Sql.oneLong(c, "select pgq.event_retry(?, ?, 3600)", b, events(c, b).get(0).id()));
         finish(c, b);
-        Sql.assertPgqError("cannot drop queue, consumers still attached", c, "select pgq.drop_queue('dropme')");
-        Sql.assertPgqError("cannot drop queue, consumers still attached", c, "select pgq.drop_queue('dropme', false)");
+        PgqOps.assertPgqError("cannot drop queue, consumers still attached", c, "select pgq.drop_queue('dropme')");
+        PgqOps.assertPgqError("cannot drop queue, consumers still attached", c, "select pgq.drop_queue('dropme', false)");
         assertEquals(1L, Sql.oneLong(c, "select count(*) from pgq.queue where queue_name = 'dropme'"), "nothing dropped");
 
         assertEquals(1L, Sql.oneLong(c, "select pgq.drop_queue('dropme', true)"));
@@ -379,7 +380,7 @@ class LifecycleIT {
         assertEquals(List.of("shared"), Sql.column(c, "select co_name from pgq.consumer where co_name in"
                 + " ('only_here', 'shared')"), "a consumer with another subscription stays");
         assertEquals(1L, Sql.oneLong(c, "select count(*) from pgq.get_consumer_info('keepme', 'shared')"));
-        Sql.assertPgqError("No such event queue", c, "select pgq.drop_queue('dropme', true)");
+        PgqOps.assertPgqError("No such event queue", c, "select pgq.drop_queue('dropme', true)");
     }
 
     @Test

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgServer;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.testsupport.Sql;
+import org.pgqjava.testsupport.Await;
 
 /**
  * Concurrent calls that PgQ serializes with locks (reference §3.9, §2.7): two next_batch calls
@@ -44,9 +46,9 @@ class ConsumerConcurrencyIT {
         try {
             t1.setAutoCommit(false);
             long b1 = PgqOps.nextBatch(t1, "cc", "c");
-            int pid2 = PgqOps.pid(t2);
+            int pid2 = Sql.pid(t2);
             Future<Long> second = pool.submit(() -> PgqOps.nextBatch(t2, "cc", "c"));
-            PgqOps.await("second next_batch done or waiting", Duration.ofSeconds(60),
+            Await.until("second next_batch done or waiting", Duration.ofSeconds(60),
                     () -> second.isDone() || PgqOps.waitsForLock(admin, pid2));
             boolean waited = !second.isDone();
             t1.commit();
@@ -93,9 +95,9 @@ class ConsumerConcurrencyIT {
             assertEquals(1L, Sql.oneLong(m1, "select pgq.maint_retry_events()"));
             // a consumer can add retries while a mover runs
             assertEquals(1L, Sql.oneLong(r, "select pgq.event_retry(?, ?, 0)", b, evs.get(1).id()));
-            int pid2 = PgqOps.pid(m2);
+            int pid2 = Sql.pid(m2);
             Future<Long> second = pool.submit(() -> Sql.oneLong(m2, "select pgq.maint_retry_events()"));
-            PgqOps.await("second mover waits for the first", Duration.ofSeconds(60), () -> PgqOps.waitsForLock(admin, pid2));
+            Await.until("second mover waits for the first", Duration.ofSeconds(60), () -> PgqOps.waitsForLock(admin, pid2));
             m1.commit();
             assertEquals(1L, second.get(60, TimeUnit.SECONDS), "then moves what the first left");
         } finally {

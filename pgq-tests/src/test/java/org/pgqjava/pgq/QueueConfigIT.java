@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.testsupport.Sql;
+import org.pgqjava.testsupport.Await;
 
 /**
  * Queue knobs (reference §1.2, §2.6, §2.7, §3.8): per-transaction insert limit, disabled
@@ -91,7 +93,7 @@ class QueueConfigIT {
         register(c, "dis", "dis_c");
         Sql.exec(c, "update pgq.queue set queue_disable_insert = true where queue_name = 'dis'");
         assertEquals("Insert into queue disallowed", Sql.error(c, "select pgq.insert_event('dis', 't', 'no')").getMessage());
-        Sql.assertPgqError("Writing to queue disabled", c, "select pgq.current_event_table('dis')");
+        PgqOps.assertPgqError("Writing to queue disabled", c, "select pgq.current_event_table('dis')");
         Sql.exec(c, "set session_replication_role = replica");
         insert(c, "dis", "t", "as replica");
         assertEquals("pgq.event_" + Sql.one(c, "select queue_id from pgq.queue where queue_name = 'dis'") + "_0",
@@ -110,7 +112,7 @@ class QueueConfigIT {
         register(c, "ext", "ext_c");
         int id = (Integer) Sql.one(c, "select queue_id from pgq.queue where queue_name = 'ext'");
         assertEquals(1L, Sql.oneLong(c, "select pgq.set_queue_config('ext', 'external_ticker', 'true')"));
-        Sql.assertPgqError("This queue has external tick source.", c, "select pgq.ticker('ext')");
+        PgqOps.assertPgqError("This queue has external tick source.", c, "select pgq.ticker('ext')");
         long ticks = Sql.oneLong(c, "select count(*) from pgq.tick where tick_queue = ?", id);
         Sql.exec(c, "select pgq.ticker()");
         assertEquals(ticks, Sql.oneLong(c, "select count(*) from pgq.tick where tick_queue = ?", id), "ticker() skips it");
@@ -131,7 +133,7 @@ class QueueConfigIT {
         assertEquals(100L, Sql.oneLong(c, "select last_value from pgq.event_" + id + "_id_seq"));
 
         Sql.exec(c, "select pgq.set_queue_config('ext', 'external_ticker', 'false')");
-        Sql.assertPgqError("queue not found or ticker disabled: ext", c, "select pgq.ticker('ext', 12, now(), 200)");
+        PgqOps.assertPgqError("queue not found or ticker disabled: ext", c, "select pgq.ticker('ext', 12, now(), 200)");
         assertEquals(12L, tick(c, "ext"), "local ticking continues after the external ids");
     }
 
@@ -140,7 +142,7 @@ class QueueConfigIT {
         createTickingQueue(c, "paused");
         int id = (Integer) Sql.one(c, "select queue_id from pgq.queue where queue_name = 'paused'");
         assertEquals(1L, Sql.oneLong(c, "select pgq.set_queue_config('paused', 'ticker_paused', 'true')"));
-        Sql.assertPgqError("Ticker has been paused for this queue", c, "select pgq.ticker('paused')");
+        PgqOps.assertPgqError("Ticker has been paused for this queue", c, "select pgq.ticker('paused')");
         long ticksBefore = Sql.oneLong(c, "select count(*) from pgq.tick");
         long ticked = Sql.oneLong(c, "select pgq.ticker()");
         assertEquals(ticksBefore + ticked, Sql.oneLong(c, "select count(*) from pgq.tick"), "ticker() counts what it ticked");
@@ -149,7 +151,7 @@ class QueueConfigIT {
         Sql.exec(c, "select pgq.force_tick('paused')");
         assertEquals(seq, Sql.oneLong(c, "select last_value from pgq.event_" + id + "_id_seq"), "force_tick: nothing");
         Sql.exec(c, "select pgq.set_queue_config('paused', 'external_ticker', 'true')");
-        Sql.assertPgqError("queue not found or ticker disabled: paused", c, "select pgq.ticker('paused', 5, now(), 5)");
+        PgqOps.assertPgqError("queue not found or ticker disabled: paused", c, "select pgq.ticker('paused', 5, now(), 5)");
         Sql.exec(c, "select pgq.set_queue_config('paused', 'external_ticker', 'false')");
         Sql.exec(c, "select pgq.set_queue_config('paused', 'ticker_paused', 'false')");
         assertEquals(2L, tick(c, "paused"));
@@ -253,9 +255,9 @@ class QueueConfigIT {
         List<List<Object>> tables = List.of(List.of("pgq.subscription"), List.of("pgq.consumer"), List.of("pgq.queue"),
                 List.of("pgq.tick"), List.of("pgq.retry_queue"));
         try {
-            Sql.script(c, "alter system set autovacuum = off");
+            Sql.exec(c, "alter system set autovacuum = off");
             Sql.exec(c, "select pg_reload_conf()");
-            PgqOps.await("autovacuum off in new sessions", Duration.ofSeconds(60), () -> setting(db).equals("off"));
+            Await.until("autovacuum off in new sessions", Duration.ofSeconds(60), () -> setting(db).equals("off"));
             try (Connection s = db.connect()) {
                 assertEquals(tables, Sql.rows(s, "select * from pgq.maint_tables_to_vacuum()"));
                 List<List<Object>> vac = Sql.rows(s, "select func_name, func_arg from pgq.maint_operations()"
@@ -263,9 +265,9 @@ class QueueConfigIT {
                 assertEquals(tables.stream().map(t -> List.<Object>of("vacuum", t.get(0))).toList(), vac);
             }
         } finally {
-            Sql.script(c, "alter system reset autovacuum");
+            Sql.exec(c, "alter system reset autovacuum");
             Sql.exec(c, "select pg_reload_conf()");
-            PgqOps.await("autovacuum back on", Duration.ofSeconds(60), () -> setting(db).equals("on"));
+            Await.until("autovacuum back on", Duration.ofSeconds(60), () -> setting(db).equals("on"));
         }
     }
 

@@ -2,19 +2,20 @@ package org.pgqjava.pgq;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
+import org.pgqjava.testsupport.Sql;
 
 /** PgQ calls the tests share: queues that tick on every call, reading batches, draining a consumer. */
 final class PgqOps {
+    /** SQLSTATE of PL/pgSQL's RAISE EXCEPTION, which PgQ uses for all its errors. */
+    static final String RAISE_EXCEPTION = "P0001";
+
     private PgqOps() {
     }
 
@@ -137,20 +138,9 @@ final class PgqOps {
         return out;
     }
 
-    /** Polls {@code condition} every 10 ms until true or {@code timeout} passed (then fails with {@code what}). */
-    static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out after " + timeout + " waiting for: " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted waiting for: " + what);
-            }
-        }
+    /** {@code sql} must fail with PgQ's error: SQLSTATE P0001 (PL/pgSQL's RAISE EXCEPTION, which PgQ uses for all its errors) and exactly {@code message}. */
+    static void assertPgqError(String message, Connection c, String sql, Object... args) {
+        Sql.assertError(RAISE_EXCEPTION, message, c, sql, args);
     }
 
     /** The backend of {@code c} waits for a lock (seen from {@code observer}). */
@@ -162,7 +152,4 @@ final class PgqOps {
         }
     }
 
-    static int pid(Connection c) throws SQLException {
-        return (int) Sql.oneLong(c, "select pg_backend_pid()");
-    }
 }

@@ -9,7 +9,7 @@ import static org.pgqjava.pgq.PgqOps.insert;
 import static org.pgqjava.pgq.PgqOps.nextBatch;
 import static org.pgqjava.pgq.PgqOps.register;
 import static org.pgqjava.pgq.PgqOps.tick;
-import static org.pgqjava.pgq.Sql.assertPgqError;
+import static org.pgqjava.pgq.PgqOps.assertPgqError;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.testsupport.Sql;
 
 /**
  * Every error and warning text of reference §2, exactly (clients match on them), with SQLSTATE

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.pgqjava.pgq.PgqOps.Event;
 import org.pgqjava.testsupport.PgTest;
 import org.postgresql.util.ServerErrorMessage;
+import org.pgqjava.testsupport.Sql;
 
 /**
  * Bad and unusual input: NULL for every argument of the main functions, names that need quoting
@@ -60,7 +61,7 @@ class BadInputIT {
 
     @Test
     void namesThatNeedQuotingWorkEndToEndAndInjectNothing(Connection c) throws SQLException {
-        Sql.script(c, "create table sentinel (i int)");
+        Sql.exec(c, "create table sentinel (i int)");
         List<Integer> ids = new ArrayList<>();
         for (String q : NAMES) {
             String cons = q + " cons";

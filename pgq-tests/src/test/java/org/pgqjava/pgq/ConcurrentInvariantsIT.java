@@ -31,6 +31,8 @@ import org.pgqjava.pgq.PgqOps.Event;
 import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgTest;
 import org.postgresql.util.PSQLException;
+import org.pgqjava.testsupport.Sql;
+import org.pgqjava.testsupport.Await;
 
 /**
  * The batch invariant under concurrency (reference §3.3, §3.6): producers in READ COMMITTED,
@@ -65,7 +67,7 @@ class ConcurrentInvariantsIT {
 
     private static Connection open(PgDatabase db) throws SQLException {
         Connection c = db.connect();
-        Sql.script(c, "set statement_timeout = '120s'");
+        Sql.exec(c, "set statement_timeout = '120s'");
         return c;
     }
 
@@ -115,7 +117,7 @@ class ConcurrentInvariantsIT {
             }
 
             long end = System.nanoTime() + RUN.toNanos();
-            PgqOps.await("run time over or a thread failed", RUN.plusMinutes(1),
+            Await.until("run time over or a thread failed", RUN.plusMinutes(1),
                     () -> System.nanoTime() > end || !failures.isEmpty());
             stopProducers.set(true);
             join(producers);
@@ -125,7 +127,7 @@ class ConcurrentInvariantsIT {
 
             // one tick after every producer transaction ended; consumers must reach it
             long last = PgqOps.tick(c, Q);
-            PgqOps.await("consumers caught up with tick " + last, CATCH_UP, () -> caughtUp(c, last) || !failures.isEmpty());
+            Await.until("consumers caught up with tick " + last, CATCH_UP, () -> caughtUp(c, last) || !failures.isEmpty());
         } finally {
             stopProducers.set(true);
             stopTicker.set(true);

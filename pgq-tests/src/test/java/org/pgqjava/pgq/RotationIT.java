@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.pgqjava.pgq.PgqOps.Event;
 import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.testsupport.Sql;
 
 /**
  * Rotation of the event tables (reference §3.5, §3.6): step1 and step2 in separate

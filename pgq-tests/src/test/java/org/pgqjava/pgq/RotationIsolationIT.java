@@ -27,6 +27,8 @@ import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgServer;
 import org.pgqjava.testsupport.PgTest;
 import org.postgresql.util.PSQLException;
+import org.pgqjava.testsupport.Sql;
+import org.pgqjava.testsupport.Await;
 
 /**
  * No silent loss at rotation (reference §3.6, hazard): a producer whose snapshot predates a
@@ -168,13 +170,13 @@ class RotationIsolationIT {
                 p.setTransactionIsolation(iso);
                 p.setAutoCommit(false);
                 insert(p, q, "t", "first");
-                int rotPid = PgqOps.pid(rot);
+                int rotPid = Sql.pid(rot);
                 Future<?> step1 = pool.submit(() -> {
                     Sql.exec(rot, "select pgq.maint_rotate_tables_step1(?)", q);
                     return null;
                 });
                 // step1 either waits for the producer (lock on the queue row) or is done
-                PgqOps.await("step1 finished or waiting for a lock", Duration.ofSeconds(60),
+                Await.until("step1 finished or waiting for a lock", Duration.ofSeconds(60),
                         () -> step1.isDone() || PgqOps.waitsForLock(admin, rotPid));
                 Outcome o = commitOneEvent(p, q, "second");
                 step1.get(60, TimeUnit.SECONDS);

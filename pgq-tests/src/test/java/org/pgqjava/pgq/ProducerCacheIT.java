@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.testsupport.Sql;
 
 /**
  * The producer reads the queue row once per transaction (and subtransaction) and writes the rest
@@ -115,10 +116,10 @@ class ProducerCacheIT {
             p.setAutoCommit(false);
             p.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             Sql.exec(p, "select 1");
-            Sql.script(p, "savepoint s");
+            Sql.exec(p, "savepoint s");
             insert(p, "sp", "t", "gone");
             Sql.assertSqlState("55P03", c, locked);
-            Sql.script(p, "rollback to savepoint s");
+            Sql.exec(p, "rollback to savepoint s");
             Sql.exec(c, locked);   // released with the savepoint (autocommit: taken and given back)
 
             insert(p, "sp", "t", "kept");
@@ -154,7 +155,7 @@ class ProducerCacheIT {
         String seq = Sql.str(c, "select queue_event_seq from pgq.queue where queue_name = 'ref'");
         long id1 = insert(c, "ref", "t", "x");
         Sql.exec(c, "update pgq.queue set queue_disable_insert = true where queue_name = 'ref'");
-        Sql.assertPgqError("Insert into queue disallowed", c, "select pgq.insert_event('ref', 't', 'y')");
+        PgqOps.assertPgqError("Insert into queue disallowed", c, "select pgq.insert_event('ref', 't', 'y')");
         assertEquals(id1 + 1, Sql.oneLong(c, "select last_value from " + seq), "the refused insert drew an id");
         Sql.exec(c, "set session_replication_role = replica");
         long id3 = insert(c, "ref", "t", "z");

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Timeout.ThreadMode;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.testsupport.Sql;
 
 /**
  * The ids users see in a fresh install (reference §1.7, §6): queue, tick, event and batch ids
