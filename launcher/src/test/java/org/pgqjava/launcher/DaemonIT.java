@@ -8,9 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.testsupport.Sql;
 import org.pgqjava.testsupport.Await;
 import org.pgqjava.pgq.PgqTemplate;
 
@@ -67,20 +66,14 @@ class DaemonIT {
     }
 
     static long lastTick(Connection c, String queue) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "select coalesce(max(t.tick_id), 0) from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue"
-                        + " where q.queue_name = '" + queue + "'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return Sql.oneLong(c, "select coalesce(max(t.tick_id), 0) from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue"
+                + " where q.queue_name = ?", queue);
     }
 
     /** Inserts an event into {@code queue} and waits until a tick newer than the current one exists. */
     static void awaitTickAfterEvent(Connection c, String queue) throws SQLException {
         long before = lastTick(c, queue);
-        try (Statement s = c.createStatement()) {
-            s.execute("select pgq.insert_event('" + queue + "', 't', 'd')");
-        }
+        Sql.exec(c, "select pgq.insert_event(?, 't', 'd')", queue);
         Await.until("a tick of " + queue + " after " + before, WAIT, () -> {
             try {
                 return lastTick(c, queue) > before;
@@ -91,10 +84,8 @@ class DaemonIT {
     }
 
     static void createQueue(Connection c, String queue) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("select pgq.create_queue('" + queue + "')");
-            s.execute("select pgq.set_queue_config('" + queue + "', 'ticker_max_lag', '0.2')");
-        }
+        Sql.exec(c, "select pgq.create_queue(?)", queue);
+        Sql.exec(c, "select pgq.set_queue_config(?, 'ticker_max_lag', '0.2')", queue);
     }
 
     private static boolean exitsWithin(Process p, Duration d) throws InterruptedException {

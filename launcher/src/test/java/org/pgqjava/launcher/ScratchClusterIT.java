@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgqjava.liquibase.PgqInstaller;
 import org.pgqjava.testsupport.Await;
+import org.pgqjava.testsupport.ScratchCluster;
 
 /**
  * What needs a server of its own: the daemon surviving a server stop and start, discovery of
@@ -26,6 +27,9 @@ import org.pgqjava.testsupport.Await;
 class ScratchClusterIT {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
+    /** Local connections and TCP connections of postgres are trusted; other roles need a password over TCP. */
+    private static final String HBA = "local all all trust\nhost all postgres 127.0.0.1/32 trust\n"
+            + "host all all 127.0.0.1/32 scram-sha-256\n";
     private static ScratchCluster cluster;
 
     @TempDir
@@ -33,7 +37,7 @@ class ScratchClusterIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = ScratchCluster.start();
+        cluster = ScratchCluster.start(Map.of("fsync", "off", "synchronous_commit", "off", "log_line_prefix", "%m [%p] "), HBA);
         cluster.execute("postgres", "CREATE DATABASE one", "CREATE DATABASE two", "CREATE DATABASE plain",
                 "CREATE ROLE ticker LOGIN SUPERUSER PASSWORD 'tick-pw'");
         for (String db : new String[]{"one", "two"}) {
@@ -51,7 +55,7 @@ class ScratchClusterIT {
     }
 
     private String socketDb(String db) {
-        return "db = host=" + cluster.sock + " port=" + cluster.port + " user=postgres dbname=" + db;
+        return "db = host=" + cluster.socketDir() + " port=" + cluster.port() + " user=postgres dbname=" + db;
     }
 
     private static void stop(Path conf, Process p) throws InterruptedException {
@@ -128,7 +132,7 @@ class ScratchClusterIT {
 
     @Test
     void passwordFromEnvironmentOrPasswordFile() throws Exception {
-        String tcp = "db = host=127.0.0.1 port=" + cluster.port + " user=ticker dbname=one";
+        String tcp = "db = host=127.0.0.1 port=" + cluster.port() + " user=ticker dbname=one";
         Path conf = Pgqadm.config(dir, "pw.ini", tcp);
         Pgqadm.Result none = Pgqadm.run(conf.toString(), "status");
         assertEquals(1, none.exit(), none.describe());
@@ -136,7 +140,7 @@ class ScratchClusterIT {
         Pgqadm.Result env = Pgqadm.runWith(Map.of("PGPASSWORD", "tick-pw"), conf.toString(), "status");
         assertEquals(0, env.exit(), env.describe());
         Path pgpass = dir.resolve("pgpass");
-        Files.writeString(pgpass, "# host:port:db:user:password\n127.0.0.1:" + cluster.port + ":*:ticker:tick-pw\n");
+        Files.writeString(pgpass, "# host:port:db:user:password\n127.0.0.1:" + cluster.port() + ":*:ticker:tick-pw\n");
         Files.setPosixFilePermissions(pgpass, PosixFilePermissions.fromString("rw-------"));
         Pgqadm.Result file = Pgqadm.runWith(Map.of("PGPASSFILE", pgpass.toString()), conf.toString(), "status");
         assertEquals(0, file.exit(), file.describe());
