@@ -33,18 +33,20 @@ public final class BatchEvents {
      */
     public static String batchEventSql(Long batchId) {
         Row b = Spi.prepare("select s.sub_last_tick, s.sub_next_tick, s.sub_id, s.sub_queue,"
-                + " pg_catalog.txid_snapshot_xmax(last.tick_snapshot), pg_catalog.txid_snapshot_xmax(cur.tick_snapshot),"
-                + " last.tick_snapshot::text, cur.tick_snapshot::text"
+                + " pg_catalog.txid_snapshot_xmax(last.tick_snapshot) as last_xmax,"
+                + " pg_catalog.txid_snapshot_xmax(cur.tick_snapshot) as cur_xmax,"
+                + " last.tick_snapshot::text as last_snapshot, cur.tick_snapshot::text as cur_snapshot"
                 + " from pgq.subscription s, pgq.tick last, pgq.tick cur"
                 + " where s.sub_batch = $1 and last.tick_queue = s.sub_queue and last.tick_id = s.sub_last_tick"
                 + " and cur.tick_queue = s.sub_queue and cur.tick_id = s.sub_next_tick", "int8").execute(batchId).one();
         if (b == null) {
             throw Pgq.error("batch not found");
         }
-        long txStart = b.getLong(4);
-        long txEnd = b.getLong(5);
+        long txStart = b.getLong("last_xmax");
+        long txEnd = b.getLong("cur_xmax");
         StringBuilder old = new StringBuilder();
-        long[] finished = Snapshot.parse(b.getString(6)).finishedBy(Snapshot.parse(b.getString(7)));
+        long[] finished = Snapshot.parse(b.getString("last_snapshot"))
+                .finishedBy(Snapshot.parse(b.getString("cur_snapshot")));
         for (int i = finished.length - 1; i >= 0; i--) {
             long txid = finished[i];
             if (txStart - RANGE_SLACK <= txid) {
@@ -53,7 +55,7 @@ public final class BatchEvents {
                 old.append(old.length() == 0 ? "" : ",").append(txid);
             }
         }
-        String owner = " and (ev_owner is null or ev_owner = " + b.getInt(2) + ")";
+        String owner = " and (ev_owner is null or ev_owner = " + b.getInt("sub_id") + ")";
         StringBuilder sql = new StringBuilder();
         for (String table : batchEventTables(batchId)) {
             String tbl = Pgq.quoteFqname(table);
@@ -61,10 +63,10 @@ public final class BatchEvents {
                 sql.append(" union all ");
             }
             sql.append(FIELDS).append(" from pgq.tick cur, pgq.tick last, ").append(tbl).append(" ev ")
-                    .append(" where cur.tick_id = ").append(b.getLong(1))
-                    .append(" and cur.tick_queue = ").append(b.getInt(3))
-                    .append(" and last.tick_id = ").append(b.getLong(0))
-                    .append(" and last.tick_queue = ").append(b.getInt(3))
+                    .append(" where cur.tick_id = ").append(b.getLong("sub_next_tick"))
+                    .append(" and cur.tick_queue = ").append(b.getInt("sub_queue"))
+                    .append(" and last.tick_id = ").append(b.getLong("sub_last_tick"))
+                    .append(" and last.tick_queue = ").append(b.getInt("sub_queue"))
                     .append(" and ev.ev_txid >= ").append(txStart)
                     .append(" and ev.ev_txid <= ").append(txEnd)
                     .append(" and txid_visible_in_snapshot(ev.ev_txid, cur.tick_snapshot)")
@@ -89,8 +91,8 @@ public final class BatchEvents {
      * the rotation was visible to all (step2), else both. Error: "Cannot find data for batch <id>".
      */
     public static List<String> batchEventTables(Long batchId) {
-        Row b = Spi.prepare("select pg_catalog.txid_snapshot_xmin(last.tick_snapshot),"
-                + " pg_catalog.txid_snapshot_xmax(cur.tick_snapshot),"
+        Row b = Spi.prepare("select pg_catalog.txid_snapshot_xmin(last.tick_snapshot) as last_xmin,"
+                + " pg_catalog.txid_snapshot_xmax(cur.tick_snapshot) as cur_xmax,"
                 + " q.queue_data_pfx, q.queue_ntables, q.queue_cur_table, q.queue_switch_step1, q.queue_switch_step2"
                 + " from pgq.tick last, pgq.tick cur, pgq.subscription s, pgq.queue q"
                 + " where cur.tick_id = s.sub_next_tick and cur.tick_queue = s.sub_queue"
@@ -99,13 +101,13 @@ public final class BatchEvents {
         if (b == null) {
             throw Pgq.error("Cannot find data for batch " + Pgq.fmt(batchId));
         }
-        long txMin = b.getLong(0);
-        long txMax = b.getLong(1);
-        String prefix = b.getString(2);
-        int ntables = b.getInt(3);
-        int cur = b.getInt(4);
-        long step1 = b.getLong(5);
-        Long step2 = b.getLong(6);
+        long txMin = b.getLong("last_xmin");
+        long txMax = b.getLong("cur_xmax");
+        String prefix = b.getString("queue_data_pfx");
+        int ntables = b.getInt("queue_ntables");
+        int cur = b.getInt("queue_cur_table");
+        long step1 = b.getLong("queue_switch_step1");
+        Long step2 = b.getLong("queue_switch_step2");
         boolean usePrev;
         boolean useCur;
         if (txMax < step1) {

@@ -32,11 +32,11 @@ public final class Consumers {
         if (q == null) {
             throw Pgq.error("Event queue not created yet");
         }
-        int queueId = q.getInt(0);
+        int queueId = q.getInt("queue_id");
         Row c = Spi.execute("select co_id from pgq.consumer where co_name = $1 for update", consumerName).one();
-        int consumerId = c != null ? c.getInt(0)
+        int consumerId = c != null ? c.getInt("co_id")
                 : Spi.execute("insert into pgq.consumer (co_name) values ($1) returning co_id", consumerName)
-                        .get(0).getInt(0);
+                        .one().getInt("co_id");
         if (tickPos != null && Spi.execute("select 1 from pgq.tick where tick_queue = $1 and tick_id = $2",
                 queueId, tickPos).one() == null) {
             throw Pgq.error("cannot reposition, tick not found: " + tickPos);
@@ -52,11 +52,12 @@ public final class Consumers {
         }
         Long start = tickPos;
         if (start == null) {
-            start = (Long) Spi.execute("select tick_id from pgq.tick where tick_queue = $1"
-                    + " order by tick_queue desc, tick_id desc limit 1", queueId).scalar();
-            if (start == null) {
+            Row last = Spi.execute("select tick_id from pgq.tick where tick_queue = $1"
+                    + " order by tick_queue desc, tick_id desc limit 1", queueId).one();
+            if (last == null) {
                 throw Pgq.error("No ticks for this queue.  Please run ticker on database.");
             }
+            start = last.getLong("tick_id");
         }
         Spi.execute("insert into pgq.subscription (sub_queue, sub_consumer, sub_last_tick) values ($1, $2, $3)",
                 queueId, consumerId, start);
@@ -72,20 +73,21 @@ public final class Consumers {
      * Tables directly manipulated: pgq.subscription, pgq.retry_queue, pgq.consumer.
      */
     public static int unregisterConsumer(String queueName, String consumerName) {
+        // a pgq_coop sub-consumer has both ticks or neither; its main consumer has only one
         Row s = Spi.execute("select s.sub_id, c.co_id,"
                 + " (s.sub_last_tick is null and s.sub_next_tick is null)"
-                + " or (s.sub_last_tick is not null and s.sub_next_tick is not null)"
+                + " or (s.sub_last_tick is not null and s.sub_next_tick is not null) as is_subconsumer"
                 + " from pgq.subscription s, pgq.consumer c, pgq.queue q"
                 + " where s.sub_queue = q.queue_id and s.sub_consumer = c.co_id"
                 + " and q.queue_name = $1 and c.co_name = $2 for update of s, c", queueName, consumerName).one();
         if (s == null) {
             return 0;
         }
-        int subId = s.getInt(0);
-        int consumerId = s.getInt(1);
-        int sharing = Spi.execute("select count(*) from pgq.subscription where sub_id = $1", subId)
-                .get(0).getInt(0);
-        if (sharing > 1 && s.getBoolean(2)) {
+        int subId = s.getInt("sub_id");
+        int consumerId = s.getInt("co_id");
+        int sharing = Spi.execute("select count(*) as sharing from pgq.subscription where sub_id = $1", subId)
+                .one().getInt("sharing");
+        if (sharing > 1 && s.getBoolean("is_subconsumer")) {
             Spi.execute("delete from pgq.subscription where sub_id = $1 and sub_consumer = $2", subId, consumerId);
             return 1;
         }

@@ -27,7 +27,8 @@ public final class Maint {
      */
     public static List<String> tablesToVacuum() {
         List<String> tables = new ArrayList<>();
-        if ("on".equals(Spi.execute("select pg_catalog.current_setting('autovacuum')").scalar())) {
+        if ("on".equals(Spi.execute("select pg_catalog.current_setting('autovacuum') as autovacuum").one()
+                .getString("autovacuum"))) {
             return tables;
         }
         for (String[] t : VACUUM) {
@@ -51,30 +52,30 @@ public final class Maint {
         List<Object[]> ops = new ArrayList<>();
         for (Row r : Spi.execute("select queue_name from pgq.queue where queue_rotation_period is not null"
                 + " and queue_switch_step2 is not null"
-                + " and queue_switch_time + queue_rotation_period < pg_catalog.now() order by 1")) {
-            ops.add(new Object[] {"pgq.maint_rotate_tables_step1", r.getString(0)});
+                + " and queue_switch_time + queue_rotation_period < pg_catalog.now() order by queue_name")) {
+            ops.add(new Object[] {"pgq.maint_rotate_tables_step1", r.getString("queue_name")});
         }
         if (!ops.isEmpty() || Spi.execute("select 1 from pgq.queue where queue_rotation_period is not null"
                 + " and queue_switch_step2 is null limit 1").one() != null) {
             ops.add(new Object[] {"pgq.maint_rotate_tables_step2", null});
         }
-        for (Row r : Spi.execute("select q.queue_name, f from pgq.queue q,"
-                + " pg_catalog.unnest(q.queue_extra_maint) with ordinality as u(f, n)"
+        for (Row r : Spi.execute("select q.queue_name, u.func_name from pgq.queue q,"
+                + " pg_catalog.unnest(q.queue_extra_maint) with ordinality as u(func_name, n)"
                 + " where q.queue_extra_maint is not null order by q.queue_name, u.n")) {
-            ops.add(new Object[] {r.getString(1), r.getString(0)});
+            ops.add(new Object[] {r.getString("func_name"), r.getString("queue_name")});
         }
         for (String t : tablesToVacuum()) {
             ops.add(new Object[] {"vacuum", t});
         }
         if (functionExists("pgq_node", "maint_watermark")) {
             for (Row r : Spi.executeOnce("select n.queue_name from pgq_node.node_info n where n.node_type = 'root'")) {
-                ops.add(new Object[] {"pgq_node.maint_watermark", r.getString(0)});
+                ops.add(new Object[] {"pgq_node.maint_watermark", r.getString("queue_name")});
             }
         }
         if (functionExists("londiste", "root_check_seqs")) {
             for (Row r : Spi.executeOnce("select distinct s.queue_name from londiste.seq_info s, pgq_node.node_info n"
                     + " where s.local and n.node_type = 'root' and n.queue_name = s.queue_name")) {
-                ops.add(new Object[] {"londiste.root_check_seqs", r.getString(0)});
+                ops.add(new Object[] {"londiste.root_check_seqs", r.getString("queue_name")});
             }
         }
         if (functionExists("londiste", "periodic_maintenance")) {

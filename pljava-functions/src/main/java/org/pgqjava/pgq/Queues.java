@@ -35,13 +35,13 @@ public final class Queues {
         if (Spi.execute("select 1 from pgq.queue where queue_name = $1", queueName).one() != null) {
             return 0;
         }
-        long id = Spi.execute("select pg_catalog.nextval('pgq.queue_queue_id_seq')").get(0).getLong(0);
+        long id = Spi.execute("select pg_catalog.nextval('pgq.queue_queue_id_seq') as queue_id").one().getLong("queue_id");
         String prefix = "pgq.event_" + id;
         String tickSeq = prefix + "_tick_seq";
         String eventSeq = prefix + "_id_seq";
         int ntables = Spi.execute("insert into pgq.queue (queue_id, queue_name, queue_data_pfx, queue_event_seq,"
                 + " queue_tick_seq) values ($1, $2, $3, $4, $5) returning queue_ntables",
-                (int) id, queueName, prefix, eventSeq, tickSeq).get(0).getInt(0);
+                (int) id, queueName, prefix, eventSeq, tickSeq).one().getInt("queue_ntables");
         String parent = Pgq.quoteFqname(prefix);
         Spi.executeOnce("create sequence " + Pgq.quoteFqname(tickSeq));
         Spi.executeOnce("create sequence " + Pgq.quoteFqname(eventSeq));
@@ -74,23 +74,23 @@ public final class Queues {
         if (q == null) {
             throw Pgq.error("No such event queue");
         }
-        int queueId = q.getInt(0);
+        int queueId = q.getInt("queue_id");
         if (Boolean.TRUE.equals(force)) {
             for (Row c : Spi.execute("select c.co_name from pgq.subscription s join pgq.consumer c"
-                    + " on c.co_id = s.sub_consumer where s.sub_queue = $1 order by 1", queueId)) {
-                Consumers.unregisterConsumer(queueName, c.getString(0));
+                    + " on c.co_id = s.sub_consumer where s.sub_queue = $1 order by c.co_name", queueId)) {
+                Consumers.unregisterConsumer(queueName, c.getString("co_name"));
             }
         } else if (Spi.execute("select 1 from pgq.subscription where sub_queue = $1 limit 1", queueId).one() != null) {
             throw Pgq.error("cannot drop queue, consumers still attached");
         }
-        String prefix = q.getString(2);
-        for (int i = 0; i < q.getInt(1); i++) {
+        String prefix = q.getString("queue_data_pfx");
+        for (int i = 0; i < q.getInt("queue_ntables"); i++) {
             Spi.executeOnce("drop table " + Pgq.quoteFqname(prefix + "_" + i));
         }
         Spi.executeOnce("drop table " + Pgq.quoteFqname(prefix));
         Spi.execute("delete from pgq.tick where tick_queue = $1", queueId);
-        Spi.executeOnce("drop sequence " + Pgq.quoteFqname(q.getString(3)));
-        Spi.executeOnce("drop sequence " + Pgq.quoteFqname(q.getString(4)));
+        Spi.executeOnce("drop sequence " + Pgq.quoteFqname(q.getString("queue_tick_seq")));
+        Spi.executeOnce("drop sequence " + Pgq.quoteFqname(q.getString("queue_event_seq")));
         Spi.execute("delete from pgq.queue where queue_id = $1", queueId);
         Producer.forget();
         return 1;
@@ -131,13 +131,13 @@ public final class Queues {
     private static void checkValue(String param, String type, String value) {
         String sql;
         if (type.equals("int4")) {
-            sql = "select cast($1 as int4) >= 0";
+            sql = "select cast($1 as int4) >= 0 as ok";
         } else if (type.equals("interval")) {
-            sql = "select cast($1 as interval) >= interval '0'";
+            sql = "select cast($1 as interval) >= interval '0' as ok";
         } else {
-            sql = "select cast($1 as bool) is not null";
+            sql = "select cast($1 as bool) is not null as ok";
         }
-        Boolean ok = (Boolean) Spi.execute(sql, value).scalar();
+        Boolean ok = Spi.execute(sql, value).one().getBoolean("ok");
         if (!Boolean.TRUE.equals(ok)) {
             throw new PgException("22023", "invalid value for queue parameter \"" + param + "\": \"" + value + "\"",
                     "The value must not be negative.", "Use a value of 0 or more, e.g. '3 seconds' or 500.");

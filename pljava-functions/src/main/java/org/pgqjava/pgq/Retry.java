@@ -37,7 +37,7 @@ public final class Retry {
                 + " ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4"
                 + " from (" + batch + ") b where ev_id = $4"
                 + " on conflict on constraint rq_pkey do nothing",
-                new String[] {"timestamptz", "int4", "int4", "int8"}, retryTime, s.getInt(0), s.getInt(1), eventId)
+                new String[] {"timestamptz", "int4", "int4", "int8"}, retryTime, s.getInt("sub_queue"), s.getInt("sub_id"), eventId)
                 .processed();
         if (inserted > 0) {
             return 1;
@@ -55,8 +55,8 @@ public final class Retry {
      * <p>As event_retry with a due time x_retry_seconds from now.
      */
     public static int eventRetrySeconds(Long batchId, Long eventId, Integer retrySeconds) {
-        OffsetDateTime due = (OffsetDateTime) Spi.prepare(
-                "select pg_catalog.now() + pg_catalog.make_interval(secs => $1)", "int4").execute(retrySeconds).scalar();
+        OffsetDateTime due = Spi.prepare("select pg_catalog.now() + pg_catalog.make_interval(secs => $1) as due",
+                "int4").execute(retrySeconds).one().getTimestamp("due");
         return eventRetry(batchId, eventId, due);
     }
 
@@ -79,7 +79,7 @@ public final class Retry {
                 + " from (" + batch + ") b left join pgq.retry_queue rq"
                 + " on (rq.ev_id = b.ev_id and rq.ev_owner = $3 and rq.ev_queue = $2)"
                 + " where rq.ev_id is null",
-                new String[] {"int4", "int4", "int4"}, retrySeconds, s.getInt(0), s.getInt(1)).processed();
+                new String[] {"int4", "int4", "int4"}, retrySeconds, s.getInt("sub_queue"), s.getInt("sub_id")).processed();
     }
 
     /**
@@ -99,12 +99,13 @@ public final class Retry {
             throw Pgq.error("consumer not registered");
         }
         long id = evId != null ? evId
-                : Spi.execute("select pg_catalog.nextval($1::regclass)", q.getString(1)).get(0).getLong(0);
+                : Spi.execute("select pg_catalog.nextval($1::regclass) as ev_id", q.getString("queue_event_seq"))
+                        .one().getLong("ev_id");
         Spi.prepare("insert into pgq.retry_queue (ev_retry_after, ev_queue, ev_id, ev_time, ev_owner, ev_retry,"
                 + " ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)"
                 + " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                 "timestamptz", "int4", "int8", "timestamptz", "int4", "int4", "text", "text", "text", "text", "text", "text")
-                .execute(retryAfter, q.getInt(2), id, evTime, q.getInt(0), evRetry, evType, evData,
+                .execute(retryAfter, q.getInt("sub_queue"), id, evTime, q.getInt("sub_id"), evRetry, evType, evData,
                         extra1, extra2, extra3, extra4);
         return id;
     }
@@ -124,9 +125,12 @@ public final class Retry {
                 + " ev_extra1, ev_extra2, ev_extra3, ev_extra4 from pgq.retry_queue, pgq.queue"
                 + " where ev_retry_after <= pg_catalog.now() and queue_id = ev_queue"
                 + " order by ev_retry_after limit " + MOVE_LIMIT)) {
-            Insert.insertEventRaw(r.getString(0), r.getLong(1), r.getTimestamp(2), r.getInt(3), r.getInt(4),
-                    r.getString(5), r.getString(6), r.getString(7), r.getString(8), r.getString(9), r.getString(10));
-            Spi.execute("delete from pgq.retry_queue where ev_owner = $1 and ev_id = $2", r.getInt(3), r.getLong(1));
+            Insert.insertEventRaw(r.getString("queue_name"), r.getLong("ev_id"), r.getTimestamp("ev_time"),
+                    r.getInt("ev_owner"), r.getInt("ev_retry"), r.getString("ev_type"), r.getString("ev_data"),
+                    r.getString("ev_extra1"), r.getString("ev_extra2"), r.getString("ev_extra3"),
+                    r.getString("ev_extra4"));
+            Spi.execute("delete from pgq.retry_queue where ev_owner = $1 and ev_id = $2",
+                    r.getInt("ev_owner"), r.getLong("ev_id"));
             moved++;
         }
         return moved;

@@ -28,33 +28,33 @@ public final class Rotation {
      */
     public static int step1(String queueName) {
         Row q = Spi.execute("select queue_id, queue_cur_table, queue_ntables, queue_data_pfx,"
-                + " queue_switch_step1, queue_switch_step2, pg_catalog.txid_current() from pgq.queue"
+                + " queue_switch_step1, queue_switch_step2, pg_catalog.txid_current() as txid from pgq.queue"
                 + " where queue_name = $1 and queue_rotation_period is not null and queue_switch_step2 is not null"
                 + " and queue_switch_time + queue_rotation_period < pg_catalog.now() for update", queueName).one();
         if (q == null) {
             return 0;
         }
-        int queueId = q.getInt(0);
-        long step1 = q.getLong(4);
-        long step2 = q.getLong(5);
-        long txid = q.getLong(6);
+        int queueId = q.getInt("queue_id");
+        long step1 = q.getLong("queue_switch_step1");
+        long step2 = q.getLong("queue_switch_step2");
+        long txid = q.getLong("txid");
         if (txid < step1) {
             throw Pgq.error("queue " + queueName + " maint failure: step1=" + step1 + ", current=" + txid);
         }
-        Long lowestTick = (Long) Spi.execute("select min(sub_last_tick) from pgq.subscription where sub_queue = $1",
-                queueId).scalar();
+        Long lowestTick = Spi.execute("select min(sub_last_tick) as lowest_tick from pgq.subscription"
+                + " where sub_queue = $1", queueId).one().getLong("lowest_tick");
         if (lowestTick != null) {
-            Row t = Spi.execute("select pg_catalog.txid_snapshot_xmin(tick_snapshot) from pgq.tick"
+            Row t = Spi.execute("select pg_catalog.txid_snapshot_xmin(tick_snapshot) as tick_xmin from pgq.tick"
                     + " where tick_queue = $1 and tick_id = $2", queueId, lowestTick).one();
             if (t == null) {
                 throw Pgq.error("queue " + queueName + " maint failure: tick " + lowestTick + " not found");
             }
-            if (t.getLong(0) <= step2) {
+            if (t.getLong("tick_xmin") <= step2) {
                 return 0; // the slowest consumer may still read the previous table
             }
         }
-        int next = (q.getInt(1) + 1) % q.getInt(2);
-        String table = Pgq.quoteFqname(q.getString(3) + "_" + next);
+        int next = (q.getInt("queue_cur_table") + 1) % q.getInt("queue_ntables");
+        String table = Pgq.quoteFqname(q.getString("queue_data_pfx") + "_" + next);
         try {
             Spi.subtransaction(() -> Spi.executeOnce("lock table " + table + " nowait"));
         } catch (PgException e) {

@@ -8,17 +8,22 @@ import org.pgqjava.pljvm.Spi;
 
 /** Ticks: pgq.ticker (all three forms) and pgq.force_tick. The decision stays here, in the database. */
 public final class Ticker {
-    /** The queue and its latest tick, with the interval comparisons the decision needs done in SQL. */
+    /**
+     * The queue and its latest tick, with the interval comparisons the decision needs done in SQL
+     * (lag = now() - last tick time). lag_under_twice_prev_gap is NULL when there is no tick
+     * before the last one; the last_tick_* columns are NULL when the queue has no tick.
+     */
     private static final String STATE = "select q.queue_id, q.queue_tick_seq, q.queue_event_seq,"
             + " q.queue_external_ticker, q.queue_ticker_paused, q.queue_ticker_max_count,"
-            + " t.tick_id, t.tick_event_seq,"
-            + " pg_catalog.txid_snapshot_xmin(t.tick_snapshot), pg_catalog.txid_snapshot_xmax(t.tick_snapshot),"
-            + " pg_catalog.now() - t.tick_time < q.queue_ticker_max_lag,"
-            + " pg_catalog.now() - t.tick_time < q.queue_ticker_max_lag / 2,"
-            + " pg_catalog.now() - t.tick_time < q.queue_ticker_idle_period,"
+            + " t.tick_id as last_tick_id, t.tick_event_seq as last_tick_event_seq,"
+            + " pg_catalog.txid_snapshot_xmin(t.tick_snapshot) as last_tick_xmin,"
+            + " pg_catalog.txid_snapshot_xmax(t.tick_snapshot) as last_tick_xmax,"
+            + " pg_catalog.now() - t.tick_time < q.queue_ticker_max_lag as lag_under_max_lag,"
+            + " pg_catalog.now() - t.tick_time < q.queue_ticker_max_lag / 2 as lag_under_half_max_lag,"
+            + " pg_catalog.now() - t.tick_time < q.queue_ticker_idle_period as lag_under_idle_period,"
             + " (select pg_catalog.now() - t.tick_time < (t.tick_time - p.tick_time) * 2 from pgq.tick p"
             + "   where p.tick_queue = q.queue_id and p.tick_id < t.tick_id"
-            + "   order by p.tick_queue desc, p.tick_id desc limit 1)"
+            + "   order by p.tick_queue desc, p.tick_id desc limit 1) as lag_under_twice_prev_gap"
             + " from pgq.queue q left join lateral (select * from pgq.tick where tick_queue = q.queue_id"
             + "   order by tick_queue desc, tick_id desc limit 1) t on true"
             + " where q.queue_name = $1";
@@ -36,7 +41,7 @@ public final class Ticker {
         long ticked = 0;
         for (Row r : Spi.execute("select queue_name from pgq.queue"
                 + " where not queue_external_ticker and not queue_ticker_paused order by queue_name")) {
-            Long id = tick(r.getString(0));
+            Long id = tick(r.getString("queue_name"));
             if (id != null && id > 0) {
                 ticked++;
             }
@@ -60,22 +65,22 @@ public final class Ticker {
         if (q == null) {
             throw Pgq.error("no such queue");
         }
-        if (q.getBoolean(3)) {
+        if (q.getBoolean("queue_external_ticker")) {
             throw Pgq.error("This queue has external tick source.");
         }
-        if (q.getBoolean(4)) {
+        if (q.getBoolean("queue_ticker_paused")) {
             throw Pgq.error("Ticker has been paused for this queue");
         }
-        long eventSeq = lastValue(q.getString(2));
-        Long lastTick = q.getLong(6);
+        long eventSeq = lastValue(q.getString("queue_event_seq"));
+        Long lastTick = q.getLong("last_tick_id");
         if (lastTick != null) {
-            long txid = Spi.execute("select pg_catalog.txid_current()").get(0).getLong(0);
-            long xmin = q.getLong(8);
-            long xmax = q.getLong(9);
+            long txid = Spi.execute("select pg_catalog.txid_current() as txid").one().getLong("txid");
+            long xmin = q.getLong("last_tick_xmin");
+            long xmax = q.getLong("last_tick_xmax");
             if (xmin > txid) {
                 throw Pgq.error("Invalid PgQ state: old xmin=" + xmin + ", old xmax=" + xmax + ", cur txid=" + txid);
             }
-            Long tickSeq = q.getLong(7);
+            Long tickSeq = q.getLong("last_tick_event_seq");
             Long newEvents = tickSeq == null ? null : eventSeq - tickSeq;
             if (newEvents != null && newEvents < 0) {
                 Pg.warning("Negative new_events?  old=" + tickSeq + " cur=" + eventSeq);
@@ -84,19 +89,22 @@ public final class Ticker {
                 Pg.warning("Dubious PgQ state: old xmax=" + xmax + ", cur txid=" + txid);
             }
             if (newEvents != null && newEvents > 0) {
-                if (newEvents < q.getInt(5) && q.getBoolean(10)) {
+                // busy: wait for max_count events or max_lag
+                if (newEvents < q.getInt("queue_ticker_max_count") && q.getBoolean("lag_under_max_lag")) {
                     return null;
                 }
             } else {
-                Boolean underTwiceGap = q.getBoolean(13);
-                if (underTwiceGap != null && (q.getBoolean(11) || (underTwiceGap && q.getBoolean(12)))) {
+                // idle: the gap doubles from max_lag / 2 up to idle_period
+                Boolean underTwiceGap = q.getBoolean("lag_under_twice_prev_gap");
+                if (underTwiceGap != null && (q.getBoolean("lag_under_half_max_lag")
+                        || (underTwiceGap && q.getBoolean("lag_under_idle_period")))) {
                     return null;
                 }
             }
         }
         return Spi.execute("insert into pgq.tick (tick_queue, tick_id, tick_event_seq)"
                 + " values ($1, pg_catalog.nextval($2::regclass), $3) returning tick_id",
-                q.getInt(0), q.getString(1), eventSeq).get(0).getLong(0);
+                q.getInt("queue_id"), q.getString("queue_tick_seq"), eventSeq).one().getLong("tick_id");
     }
 
     /**
@@ -110,14 +118,14 @@ public final class Ticker {
         Row q = Spi.prepare("insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq)"
                 + " select queue_id, $2, $3, $4 from pgq.queue"
                 + " where queue_name = $1 and queue_external_ticker and not queue_ticker_paused"
-                + " returning (select queue_tick_seq from pgq.queue where queue_name = $1),"
-                + " (select queue_event_seq from pgq.queue where queue_name = $1)",
+                + " returning (select queue_tick_seq from pgq.queue where queue_name = $1) as queue_tick_seq,"
+                + " (select queue_event_seq from pgq.queue where queue_name = $1) as queue_event_seq",
                 "text", "int8", "timestamptz", "int8").execute(queueName, tickId, origTimestamp, eventSeq).one();
         if (q == null) {
             throw Pgq.error("queue not found or ticker disabled: " + Pgq.fmt(queueName));
         }
         Spi.prepare("select pgq.seq_setval($1, $2), pgq.seq_setval($3, $4)", "text", "int8", "text", "int8")
-                .execute(q.getString(0), tickId, q.getString(1), eventSeq);
+                .execute(q.getString("queue_tick_seq"), tickId, q.getString("queue_event_seq"), eventSeq);
         return tickId;
     }
 
@@ -132,12 +140,13 @@ public final class Ticker {
         Spi.execute("select pg_catalog.setval(queue_event_seq::regclass, pg_catalog.nextval(queue_event_seq::regclass)"
                 + " + queue_ticker_max_count * 2 + 1000) from pgq.queue"
                 + " where queue_name = $1 and not queue_external_ticker and not queue_ticker_paused", queueName);
-        return (Long) Spi.execute("select tick_id from pgq.tick, pgq.queue where tick_queue = queue_id"
-                + " and queue_name = $1 order by tick_queue desc, tick_id desc limit 1", queueName).scalar();
+        Row last = Spi.execute("select tick_id from pgq.tick, pgq.queue where tick_queue = queue_id"
+                + " and queue_name = $1 order by tick_queue desc, tick_id desc limit 1", queueName).one();
+        return last == null ? null : last.getLong("tick_id");
     }
 
     /** last_value of a sequence named by schema-qualified text (1 for a sequence never used). */
     static long lastValue(String sequence) {
-        return Spi.execute("select last_value from " + Pgq.quoteFqname(sequence)).get(0).getLong(0);
+        return Spi.execute("select last_value from " + Pgq.quoteFqname(sequence)).one().getLong("last_value");
     }
 }
