@@ -13,8 +13,12 @@ public final class Ticker {
      * (lag = now() - last tick time). lag_under_twice_prev_gap is NULL when there is no tick
      * before the last one; the last_tick_* columns are NULL when the queue has no tick.
      */
-    private static final String STATE = "select q.queue_id, q.queue_tick_seq, q.queue_event_seq,"
+    private static final String STATE_SELECT = "select q.queue_name, q.queue_id, q.queue_tick_seq, q.queue_event_seq,"
             + " q.queue_external_ticker, q.queue_ticker_paused, q.queue_ticker_max_count,"
+            // last_value of the event sequence (its start value while never used), as
+            // select last_value from <seq> gives it, for all queues in one statement
+            + " coalesce(pg_catalog.pg_sequence_last_value(es.seqrelid::pg_catalog.regclass), es.seqstart)"
+            + "   as event_seq_last,"
             + " t.tick_id as last_tick_id, t.tick_event_seq as last_tick_event_seq,"
             + " pg_catalog.txid_snapshot_xmin(t.tick_snapshot) as last_tick_xmin,"
             + " pg_catalog.txid_snapshot_xmax(t.tick_snapshot) as last_tick_xmax,"
@@ -26,7 +30,14 @@ public final class Ticker {
             + "   order by p.tick_queue desc, p.tick_id desc limit 1) as lag_under_twice_prev_gap"
             + " from pgq.queue q left join lateral (select * from pgq.tick where tick_queue = q.queue_id"
             + "   order by tick_queue desc, tick_id desc limit 1) t on true"
-            + " where q.queue_name = $1";
+            // a join, so that the sequence name is parsed once per queue
+            + " left join pg_catalog.pg_sequence es on es.seqrelid = q.queue_event_seq::pg_catalog.regclass";
+    private static final String STATE = STATE_SELECT + " where q.queue_name = $1";
+    /** The queues ticker() walks, with their state, in one statement. */
+    private static final String STATE_ALL = STATE_SELECT
+            + " where not q.queue_external_ticker and not q.queue_ticker_paused order by q.queue_name";
+    private static final String INSERT_TICK = "insert into pgq.tick (tick_queue, tick_id, tick_event_seq)"
+            + " values ($1, pg_catalog.nextval($2::pg_catalog.regclass), $3) returning tick_id";
 
     private Ticker() {
     }
@@ -39,9 +50,10 @@ public final class Ticker {
      */
     public static long tickAll() {
         long ticked = 0;
-        for (Row r : Spi.execute("select queue_name from pgq.queue"
-                + " where not queue_external_ticker and not queue_ticker_paused order by queue_name")) {
-            Long id = tick(r.getString("queue_name"));
+        long[] txid = {0};
+        // one statement for the state of every queue (PgQ runs ticker(queue) per queue)
+        for (Row q : Spi.prepare(STATE_ALL).execute()) {
+            Long id = tickIfDue(q, txid);
             if (id != null && id > 0) {
                 ticked++;
             }
@@ -61,7 +73,7 @@ public final class Ticker {
      * state: old xmax=<b>, cur txid=<c>". Tables directly manipulated: insert into pgq.tick.
      */
     public static Long tick(String queueName) {
-        Row q = Spi.execute(STATE, queueName).one();
+        Row q = Spi.prepare(STATE, "text").execute(queueName).one();
         if (q == null) {
             throw Pgq.error("no such queue");
         }
@@ -71,22 +83,32 @@ public final class Ticker {
         if (q.getBoolean("queue_ticker_paused")) {
             throw Pgq.error("Ticker has been paused for this queue");
         }
-        long eventSeq = lastValue(q.getString("queue_event_seq"));
+        return tickIfDue(q, new long[] {0});
+    }
+
+    /**
+     * The decision of ticker(queue) on a row of STATE, and the tick if one is due; txid[0] is
+     * this transaction's txid once read (0 before), shared by the queues of one ticker() call.
+     */
+    private static Long tickIfDue(Row q, long[] txid) {
+        long eventSeq = q.getLong("event_seq_last");
         Long lastTick = q.getLong("last_tick_id");
         if (lastTick != null) {
-            long txid = Spi.execute("select pg_catalog.txid_current() as txid").one().getLong("txid");
+            if (txid[0] == 0) {
+                txid[0] = Spi.prepare("select pg_catalog.txid_current()").executeLong();
+            }
             long xmin = q.getLong("last_tick_xmin");
             long xmax = q.getLong("last_tick_xmax");
-            if (xmin > txid) {
-                throw Pgq.error("Invalid PgQ state: old xmin=" + xmin + ", old xmax=" + xmax + ", cur txid=" + txid);
+            if (xmin > txid[0]) {
+                throw Pgq.error("Invalid PgQ state: old xmin=" + xmin + ", old xmax=" + xmax + ", cur txid=" + txid[0]);
             }
             Long tickSeq = q.getLong("last_tick_event_seq");
             Long newEvents = tickSeq == null ? null : eventSeq - tickSeq;
             if (newEvents != null && newEvents < 0) {
                 Pg.warning("Negative new_events?  old=" + tickSeq + " cur=" + eventSeq);
             }
-            if (xmax > txid) {
-                Pg.warning("Dubious PgQ state: old xmax=" + xmax + ", cur txid=" + txid);
+            if (xmax > txid[0]) {
+                Pg.warning("Dubious PgQ state: old xmax=" + xmax + ", cur txid=" + txid[0]);
             }
             if (newEvents != null && newEvents > 0) {
                 // busy: wait for max_count events or max_lag
@@ -102,9 +124,8 @@ public final class Ticker {
                 }
             }
         }
-        return Spi.execute("insert into pgq.tick (tick_queue, tick_id, tick_event_seq)"
-                + " values ($1, pg_catalog.nextval($2::regclass), $3) returning tick_id",
-                q.getInt("queue_id"), q.getString("queue_tick_seq"), eventSeq).one().getLong("tick_id");
+        return Spi.prepare(INSERT_TICK, "int4", "text", "int8")
+                .executeLong(q.getInt("queue_id"), q.getString("queue_tick_seq"), eventSeq);
     }
 
     /**
@@ -143,10 +164,5 @@ public final class Ticker {
         Row last = Spi.execute("select tick_id from pgq.tick, pgq.queue where tick_queue = queue_id"
                 + " and queue_name = $1 order by tick_queue desc, tick_id desc limit 1", queueName).one();
         return last == null ? null : last.getLong("tick_id");
-    }
-
-    /** last_value of a sequence named by schema-qualified text (1 for a sequence never used). */
-    static long lastValue(String sequence) {
-        return Spi.execute("select last_value from " + Pgq.quoteFqname(sequence)).one().getLong("last_value");
     }
 }
