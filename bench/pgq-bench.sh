@@ -6,11 +6,13 @@
 # with every single run, to bench/results/pgq-<date>.md.
 #
 # Needs: pljvm installed into the PostgreSQL 15 installation (pljvm.so, pljvm.jar, extension
-# files), the liquibase module built (liquibase/target/liquibase-*.jar and liquibase/target/cli/;
-# both: `mvn -B -ntp -pl liquibase -am package -DskipTests` as root), Debian's PgQ
-# (postgresql-15-pgq3: `CREATE EXTENSION pgq`), PostgreSQL 15's initdb, pg_ctl, psql, pgbench,
-# a JDK 17+ (javac, java) and python3 (only to pick a free port). Run it as root (the server then
-# runs as the OS user postgres) or as any other user. See bench/README.md.
+# files), the liquibase module built (liquibase/target/liquibase-*.jar and liquibase/target/cli/,
+# whose PostgreSQL JDBC driver the client uses) and the bench module built (PgqBenchClient in
+# bench/target/classes); all three: `mvn -B -ntp -pl liquibase,bench -am package -DskipTests` as
+# root. Also Debian's PgQ (postgresql-15-pgq3: `CREATE EXTENSION pgq`), PostgreSQL 15's initdb,
+# pg_ctl, psql, pgbench, a JDK 17+ (java) and python3 (only to pick a free port). Run it as root
+# (the server then runs as the OS user postgres) or as any other user. The throwaway server is
+# scripts/lib/pgserver.sh's. See bench/README.md.
 #
 # Environment (defaults in brackets):
 #   RUNS [5]             repetitions of every measurement; medians are reported
@@ -59,155 +61,54 @@ RESULTS_DIR=${RESULTS_DIR:-$here/results}
 KEEP_WORK=${KEEP_WORK:-0}
 SNAPSHOT=${SNAPSHOT:-1}
 
-die() { echo "pgq-bench: $*" >&2; exit 1; }
-calc() { awk "BEGIN {printf \"$1\", $2}"; }
-say() { echo "== $*"; }
+PGS_NAME=pgq-bench
+PGS_CHECK_LOG=1
+# Liquibase's first look for its lock table is an expected ERROR
+PGS_LOG_IGNORE='\] ERROR:  relation "public\.databasechangeloglock" does not exist'
+. "$here/lib.sh"
 T_START=$(date +%s)
 elapsed() { echo "$(($(date +%s) - T_START)) s"; }
 
 # ---------------------------------------------------------------- prerequisites
-for b in initdb pg_ctl postgres psql pgbench pg_config; do
-    [ -x "$PGBIN/$b" ] || die "$PGBIN/$b not found (set PGBIN to PostgreSQL 15's bin directory)"
-done
-"$PGBIN/pg_config" --version | grep -q ' 15\.' || die "$PGBIN is not PostgreSQL 15"
+BUILD_HINT="as root: mvn -B -ntp -pl liquibase,bench -am package -DskipTests"
+bench_need_pg15 initdb pg_ctl postgres psql pgbench
 [ "$PGBENCH_SECS" -ge 2 ] || die "PGBENCH_SECS must be at least 2"
 [ $((CONSUME_N % CHUNK)) = 0 ] || die "CONSUME_N must be a multiple of CHUNK"
 [ $((CPU_EVENTS % 100)) = 0 ] && [ "$CPU_EVENTS" -ge 100 ] || die "CPU_EVENTS must be a multiple of 100"
 case $FILL in direct | insert_event) ;; *) die "FILL must be direct or insert_event" ;; esac
-PKGLIBDIR=$("$PGBIN/pg_config" --pkglibdir)
-SHAREDIR=$("$PGBIN/pg_config" --sharedir)
-PLJVM_JAR="$PKGLIBDIR/pljvm.jar"
-[ -f "$PKGLIBDIR/pljvm.so" ] && [ -f "$PLJVM_JAR" ] && [ -f "$SHAREDIR/extension/pljvm.control" ] \
-    || die "pljvm is not installed in $PKGLIBDIR (as root: mvn -B -ntp -pl liquibase -am package -DskipTests)"
+bench_need_pljvm "$BUILD_HINT"
 [ -f "$SHAREDIR/extension/pgq.control" ] && [ -f "$PKGLIBDIR/pgq_lowlevel.so" ] \
     || die "Debian's PgQ is not installed (apt-get install postgresql-15-pgq3)"
 LB_JAR=$(ls "$LIQUIBASE_DIR"/liquibase-*.jar 2>/dev/null | grep -vE -- '-(sources|javadoc|tests)\.jar$' | head -1 || true)
 [ -n "$LB_JAR" ] && [ -d "$LIQUIBASE_DIR/cli" ] \
-    || die "the liquibase module is not built in $LIQUIBASE_DIR (mvn -B -ntp -pl liquibase -am package -DskipTests)"
+    || die "the liquibase module is not built in $LIQUIBASE_DIR ($BUILD_HINT)"
 PGJDBC=$(ls "$LIQUIBASE_DIR"/cli/postgresql-*.jar 2>/dev/null | head -1 || true)
 [ -n "$PGJDBC" ] || die "no PostgreSQL JDBC driver in $LIQUIBASE_DIR/cli"
-command -v javac >/dev/null && command -v java >/dev/null || die "javac and java (a JDK 17+) are needed"
-CLIENT_SRC="$here/pgq/PgqBenchClient.java"
-[ -f "$CLIENT_SRC" ] || die "$CLIENT_SRC is missing"
-
-if [ "$(id -u)" = 0 ]; then
-    DBUSER=postgres
-    asdb() { runuser -u postgres -- "$@"; }
-else
-    DBUSER=$(id -un)
-    asdb() { "$@"; }
-fi
+command -v java >/dev/null || die "java (a JDK 17+) is needed"
+CLASSES=$here/target/classes
+bench_need_classes "$CLASSES" org.pgqjava.bench.PgqBenchClient
 
 # ---------------------------------------------------------------- throwaway server
-WORK=$(mktemp -d /tmp/pgq-bench.XXXXXX)
-chmod 755 "$WORK"
-[ "$DBUSER" = postgres ] && [ "$(id -u)" = 0 ] && chown postgres: "$WORK"
-cd "$WORK"   # the postgres OS user must be able to stat its working directory
-PGDATA="$WORK/data"
-LOG="$WORK/server.log"
-PLJVM_SO="$PKGLIBDIR/pljvm.so"
-mkdir -m 755 "$WORK/lib"
+bench_workdir
+CPU_PID=
+pgs_at_exit 'if [ -n "${CPU_PID:-}" ]; then kill "$CPU_PID" 2>/dev/null; fi'
+pgs_trap
 if [ "$SNAPSHOT" = 1 ]; then
-    # an install in progress (make install copies one file after the other) would give a
-    # mismatched pair: copy until the installed files stay the same for 2 s
-    for ((k = 0; ; k++)); do
-        cp "$PKGLIBDIR/pljvm.so" "$PLJVM_JAR" "$WORK/lib/"
-        rm -rf "$WORK/lib/cli" && cp -r "$LIQUIBASE_DIR/cli" "$WORK/lib/cli"
-        cp "$LB_JAR" "$WORK/lib/liquibase.jar"
-        sleep 2
-        cmp -s "$PKGLIBDIR/pljvm.so" "$WORK/lib/pljvm.so" && cmp -s "$PLJVM_JAR" "$WORK/lib/pljvm.jar" \
-            && cmp -s "$LB_JAR" "$WORK/lib/liquibase.jar" && break
-        [ "$k" -lt 30 ] || die "pljvm.so / pljvm.jar / the liquibase jar keep changing"
-    done
-    chmod 755 "$WORK/lib/pljvm.so"
-    chmod 644 "$WORK/lib/pljvm.jar"
-    PLJVM_SO="$WORK/lib/pljvm.so"
-    PLJVM_JAR="$WORK/lib/pljvm.jar"
+    bench_snapshot "$LIQUIBASE_DIR/cli=cli" "$LB_JAR=liquibase.jar" "$CLASSES=classes"
     LB_JAR="$WORK/lib/liquibase.jar"
     LB_CLI="$WORK/lib/cli"
     PGJDBC="$LB_CLI/$(basename "$PGJDBC")"
+    CLASSES="$WORK/lib/classes"
 else
     LB_CLI="$LIQUIBASE_DIR/cli"
 fi
-RAW="$WORK/raw.tsv"
-: >"$RAW"
-started=0
-bad=0
-checked=0
+bench_load_note
+SUMS_START=$(bench_sums "$PLJVM_SO" "$PLJVM_JAR" "$LB_JAR")
 
-JVM_WARNINGS=0
-check_log() {
-    # Anything found here means pljvm, PgQ or the server misbehaved during the run.
-    checked=1
-    local hits=""
-    if [ -f "$LOG" ]; then
-        # (Liquibase's first look for its lock table is an expected ERROR)
-        hits=$(grep -nE 'terminated by signal|PANIC|FATAL|server process \(PID [0-9]+\)|all server processes terminated|reinitializing|\] (WARNING|ERROR): |hs_err|fatal error has been detected' "$LOG" \
-            | grep -vE '\] ERROR:  relation "public\.databasechangeloglock" does not exist' || true)
-        # Lines without the server's prefix come from the JVM (its stderr goes to the log). Only
-        # the JDK's deprecation notices for the Security Manager (pljvm's exit guard) are expected.
-        local raw
-        raw=$(grep -nvE '^[0-9]{4}-[0-9]{2}-[0-9]{2} |^	' "$LOG" \
-            | grep -vE '^[0-9]+:WARNING: (A terminally deprecated method in java.lang.System has been called|System::setSecurityManager (has been called by|will be removed)|Please consider reporting this to the maintainers of|A command line option has enabled the Security Manager|The Security Manager is deprecated and will be removed in a future release)' || true)
-        [ -z "$raw" ] || hits="$hits"$'\n'"$raw"
-        JVM_WARNINGS=$(grep -cE '^WARNING: (System::setSecurityManager has been called|A command line option has enabled the Security Manager)' "$LOG" || true)
-    fi
-    if [ -d "$PGDATA" ] && ls "$PGDATA"/hs_err_pid*.log >/dev/null 2>&1; then
-        hits="$hits"$'\n'"HotSpot crash files: $(ls "$PGDATA"/hs_err_pid*.log)"
-    fi
-    hits=$(echo "$hits" | sed '/^$/d')
-    if [ -n "$hits" ]; then
-        echo "pgq-bench: SUSPICIOUS lines in the server log ($LOG):" >&2
-        echo "$hits" | head -40 >&2
-        bad=1
-    fi
-}
-
-stop_server() {
-    started=0
-    asdb "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w -t 60 stop >/dev/null 2>&1 || {
-        echo "pgq-bench: pg_ctl stop failed" >&2
-        bad=1
-    }
-}
-
-CPU_PID=
-cleanup() {
-    local rc=$?
-    set +e
-    if [ -n "${CPU_PID:-}" ]; then kill "$CPU_PID" 2>/dev/null; fi
-    if [ "$started" = 1 ]; then
-        stop_server
-    fi
-    [ "$checked" = 1 ] || check_log
-    cd /
-    if [ "$bad" = 1 ] || [ "$rc" != 0 ] || [ "$KEEP_WORK" = 1 ]; then
-        echo "pgq-bench: kept $WORK (server log: $LOG)" >&2
-    else
-        rm -rf "$WORK"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-if awk -v l="${LOAD_START%% *}" -v n="$(nproc)" 'BEGIN {exit !(l > n / 2)}'; then
-    echo "pgq-bench: note: load average $LOAD_START on $(nproc) CPUs; other work will show up as noise" >&2
-fi
-sums() { sha256sum "$@" | awk '{printf "%s ", substr($1, 1, 12)}'; }
-SUMS_START=$(sums "$PLJVM_SO" "$PLJVM_JAR" "$LB_JAR")
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
-    || echo $((20000 + RANDOM % 20000)))
-
-say "initdb in $PGDATA"
-asdb "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C -N >/dev/null
-cat >>"$PGDATA/postgresql.conf" <<EOF
-# pgq-bench
-port = $PORT
+say "initdb in $WORK/data"
+pgs_initdb <<EOF
 # TCP on the loopback only, for JDBC (Liquibase, the consumer); psql and pgbench use the socket
 listen_addresses = '127.0.0.1'
-unix_socket_directories = '$WORK'
 synchronous_commit = off
 shared_buffers = 128MB
 max_connections = 20
@@ -216,14 +117,14 @@ jit = off
 # checkpoints are taken explicitly before the timed parts, not in the middle of them
 checkpoint_timeout = 1h
 max_wal_size = 4GB
+$(if [ "$SNAPSHOT" = 1 ]; then echo "pljvm.classpath = '$PLJVM_JAR'"; fi)
 EOF
-if [ "$SNAPSHOT" = 1 ]; then echo "pljvm.classpath = '$PLJVM_JAR'" >>"$PGDATA/postgresql.conf"; fi
-say "starting PostgreSQL 15 on port $PORT (socket in $WORK, TCP on 127.0.0.1)"
-asdb "$PGBIN/pg_ctl" -D "$PGDATA" -l "$LOG" -w -t 60 start >/dev/null
-started=1
+PORT=$PGS_PORT
+say "starting PostgreSQL 15 on port $PORT (socket in $PGS_SOCK, TCP on 127.0.0.1)"
+pgs_start
 
-PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$WORK" -p "$PORT" -U postgres)
-PGBENCH=("$PGBIN/pgbench" -n -h "$WORK" -p "$PORT" -U postgres)
+PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PGS_SOCK" -p "$PORT" -U postgres)
+PGBENCH=("$PGBIN/pgbench" -n -h "$PGS_SOCK" -p "$PORT" -U postgres)
 DB_OURS=pgq_java
 DB_PGQ=pgq_debian
 URL_OURS="jdbc:postgresql://127.0.0.1:$PORT/$DB_OURS?user=postgres"
@@ -240,11 +141,7 @@ if ! java -cp "$LB_CLI/*:$LB_JAR" liquibase.integration.commandline.LiquibaseCom
     tail -30 "$WORK/liquibase.log" >&2
     die "Liquibase update failed"
 fi
-if [ "$SNAPSHOT" = 1 ]; then
-    n=$("${PSQL[@]}" -d "$DB_OURS" -At -c "with u as (update pg_catalog.pg_proc set probin = '$WORK/lib/pljvm'
-        where probin = '\$libdir/pljvm' returning 1) select count(*) from u")
-    [ "$n" -ge 2 ] || die "could not point pljvm's C functions at the snapshot ($n updated)"
-fi
+if [ "$SNAPSHOT" = 1 ]; then bench_use_snapshot "$DB_OURS"; fi
 
 say "CREATE EXTENSION pgq (Debian's) in $DB_PGQ"
 "${PSQL[@]}" -d "$DB_PGQ" -c 'create extension pgq'
@@ -271,12 +168,7 @@ create table plain_ev (
 create index plain_ev_txid_idx on plain_ev (ev_txid);
 EOF
 
-maps=$("${PSQL[@]}" -d "$DB_OURS" -At -c 'select pgq.ticker()' \
-    -c "select l from regexp_split_to_table(pg_read_file('/proc/self/maps'), E'\\n') l where l like '%/pljvm.so'")
-if ! echo "$maps" | grep -q " $PLJVM_SO\$" || echo "$maps" | grep -v " $PLJVM_SO\$" | grep -q pljvm.so; then
-    echo "$maps" >&2
-    die "the backend did not load $PLJVM_SO (only)"
-fi
+bench_check_loaded "$DB_OURS" 'select pgq.ticker()'
 LANG_OURS=$("${PSQL[@]}" -d "$DB_OURS" -At -c "select l.lanname from pg_proc p join pg_language l on l.oid = p.prolang
     where p.oid = 'pgq.insert_event(text,text,text,text,text,text,text)'::regprocedure")
 [ "$LANG_OURS" = pljvm ] || die "pgq.insert_event(7) in $DB_OURS is $LANG_OURS, not pljvm"
@@ -289,22 +181,7 @@ VER_PGQ=$("${PSQL[@]}" -d "$DB_PGQ" -At -c "select extversion from pg_extension 
 DEB_PGQ=$(dpkg-query -W -f '${Package} ${Version}' postgresql-15-pgq3 2>/dev/null || echo 'postgresql-15-pgq3 (version unknown)')
 VMOPTIONS=$("${PSQL[@]}" -d "$DB_OURS" -At -c 'select pgq.ticker()' -c 'show pljvm.vmoptions' | tail -1)
 
-say "compiling the JDBC client"
-mkdir -p "$WORK/classes"
-javac --release 17 -cp "$PGJDBC" -d "$WORK/classes" "$CLIENT_SRC"
-CLIENT=(java -XX:+UseSerialGC -cp "$WORK/classes:$PGJDBC" PgqBenchClient)
-
-# order "$run" a b c ...: the items, reversed on even runs (to spread position effects)
-order() {
-    local run=$1; shift
-    if [ $((run % 2)) = 0 ]; then
-        local out=() i
-        for ((i = $#; i >= 1; i--)); do out+=("${!i}"); done
-        echo "${out[@]}"
-    else
-        echo "$@"
-    fi
-}
+CLIENT=(java -XX:+UseSerialGC -cp "$CLASSES:$PGJDBC" org.pgqjava.bench.PgqBenchClient)
 
 # ---------------------------------------------------------------- 1./4. insert_event and plain INSERT
 PAYLOAD=$(awk 'BEGIN {s = "payload-"; while (length(s) < 100) s = s sprintf("%c", 97 + length(s) % 26); print s}')
@@ -324,6 +201,11 @@ done
 echo "SELECT pgq.insert_event('q', 'type', '$PAYLOAD') FROM generate_series(1, 100);" >"$WORK/pgb_ours_100gs.sql"
 echo "INSERT INTO plain_ev (ev_time, ev_type, ev_data) SELECT now(), 'type', '$PAYLOAD' FROM generate_series(1, 100);" >"$WORK/pgb_plain_100gs.sql"
 for s in 1 100tx 100gs; do cp "$WORK/pgb_ours_$s.sql" "$WORK/pgb_pgq_$s.sql"; done
+# bulk: ours = pgq.insert_events (pgq-java only); PgQ has no bulk call, so its anchor is its best,
+# insert_event 100 times in one statement; the limit is a plain INSERT ... SELECT from unnest
+echo "SELECT pgq.insert_events('q', array_fill('type'::text, ARRAY[100]), array_fill('$PAYLOAD'::text, ARRAY[100]));" >"$WORK/pgb_ours_bulk.sql"
+cp "$WORK/pgb_pgq_100gs.sql" "$WORK/pgb_pgq_bulk.sql"
+echo "INSERT INTO plain_ev (ev_time, ev_type, ev_data) SELECT now(), u.t, u.d FROM unnest(array_fill('type'::text, ARRAY[100]), array_fill('$PAYLOAD'::text, ARRAY[100])) AS u (t, d);" >"$WORK/pgb_plain_bulk.sql"
 evs_per_tx() { case $1 in 1) echo 1 ;; *) echo 100 ;; esac; }
 
 reset_targets() {  # empty the tables the next runs insert into (queue q's 3 tables in both
@@ -343,7 +225,7 @@ count_target() {  # rows in the target table
         "${PSQL[@]}" -d "$(dbof "$1")" -At -c "select count(*) from pgq.event_1"
     fi
 }
-pgbench_run() {  # $1 = ours | pgq | plain, $2 = script (1 | 100tx | 100gs), $3 = clients
+pgbench_run() {  # $1 = ours | pgq | plain, $2 = script (1 | 100tx | 100gs | bulk), $3 = clients
     # Steady state, from pgbench's per-transaction log (completion time in µs and latency of
     # every transaction): the window starts WARM_SECS after the last client began its first
     # transaction (our JVM starts in that one) and ends when the first client finished its last;
@@ -389,7 +271,7 @@ for ((r = 1; r <= RUNS; r++)); do
     want insert || break
     echo "   run $r/$RUNS"
     for c in $CLIENTS; do
-        for s in 1 100tx 100gs; do
+        for s in 1 100tx 100gs bulk; do
             reset_targets
             for v in $(order "$r" ours pgq plain); do
                 pgbench_run "$v" "$s" "$c"
@@ -438,7 +320,7 @@ for ((r = 1; r <= RUNS; r++)); do
     want cpu || break
     reset_targets
     line="   run $r/$RUNS:"
-    for s in 1 100tx 100gs; do
+    for s in 1 100tx 100gs bulk; do
         for v in $(order "$r" ours pgq plain); do
             ns=$(cpu_session "$v" "$s") || die "the CPU measurement of $v $s failed"
             printf 'inscpu_%s_%s_us\t%s\n' "$s" "$v" "$(calc %.2f "$ns / 1000")" >>"$RAW"
@@ -481,28 +363,13 @@ done
 # ---------------------------------------------------------------- report
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 say "stopping the server, checking its log ($(elapsed))"
-stop_server
-check_log
+pgs_stop
+pgs_check_log
 
-med() {  # median of the values of key $1
-    awk -F'\t' -v k="$1" '$1 == k {print $2}' "$RAW" | sort -g \
-        | awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'
-}
-vals() {  # all values of key $1, in run order
-    awk -F'\t' -v k="$1" '$1 == k {printf "%s%s", sep, $2; sep = " "} END {print ""}' "$RAW"
-}
-# pmed EXPR KEY_A KEY_B: the median over the runs of EXPR, an awk expression in A and B, the
-# values of the keys in the same run (ours and PgQ of one run ran back to back, so these per-run
-# ratios are robust against the load changing between runs; "met?" uses them)
-pmed() {
-    awk -F'\t' -v ka="$2" -v kb="$3" '
-        $1 == ka {a[++na] = $2} $1 == kb {b[++nb] = $2}
-        END {for (i = 1; i <= na && i <= nb; i++) {A = a[i]; B = b[i]; print '"($1)"'}}' "$RAW" \
-        | sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
-}
-met() {  # $1 = per-run throughput ratio ours/PgQ
-    if awk "BEGIN {exit !($1 >= 1.0)}"; then echo yes
-    elif awk "BEGIN {exit !($1 >= 0.95)}"; then echo "NO (within 5 %)"
+met() {  # $1 = per-run throughput ratio ours/PgQ, $2 = target (default 1.0; 5 % below counts as noise)
+    local t=${2:-1.0}
+    if awk "BEGIN {exit !($1 >= $t)}"; then echo yes
+    elif awk "BEGIN {exit !($1 >= 0.95 * $t)}"; then echo "NO (within 5 %)"
     else echo NO; fi
 }
 rows=()
@@ -519,14 +386,22 @@ ins_desc() {
         1) echo "insert_event, 1 event/transaction (\`SELECT pgq.insert_event('q', 'type', <100 B>)\`, autocommit)" ;;
         100tx) echo "insert_event, 100 events/transaction as BEGIN; 100 × \`SELECT pgq.insert_event(...)\`; COMMIT" ;;
         100gs) echo "insert_event, 100 events/transaction in one statement \`SELECT pgq.insert_event(...) FROM generate_series(1, 100)\`" ;;
+        bulk) echo "**bulk**: ours \`SELECT pgq.insert_events('q', <100 types>, <100 payloads>)\`; PgQ: its insert_event × 100 in one statement; plain: \`INSERT … SELECT … FROM unnest(…)\`" ;;
     esac
 }
-for s in 1 100tx 100gs; do
+for s in 1 100tx 100gs bulk; do
+    target=1.0
+    [ "$s" = bulk ] && target=2.0
     for c in $CLIENTS; do
         k="ins_${s}_c${c}"
         pr=$(pmed 'A / B' "${k}_ours_evps" "${k}_pgq_evps")
         row "$(ins_desc "$s"), pgbench -c $c" "$(ev_cell "${k}_ours" "$c")" "$(ev_cell "${k}_pgq" "$c")" \
-            "$(ev_cell "${k}_plain" "$c")" "$(ratio_cell "$(med "${k}_ours_evps") / $(med "${k}_pgq_evps")" "$pr")" "$(met "$pr")"
+            "$(ev_cell "${k}_plain" "$c")" "$(ratio_cell "$(med "${k}_ours_evps") / $(med "${k}_pgq_evps")" "$pr")" "$(met "$pr" "$target") (target ≥ $target)"
+        if [ "$s" = bulk ]; then
+            pr=$(pmed 'A / B' "${k}_ours_evps" "${k}_plain_evps")
+            row "… bulk, ours / plain INSERT … SELECT unnest (the physical limit), pgbench -c $c" "$(ev_cell "${k}_ours" "$c")" "–" \
+                "$(ev_cell "${k}_plain" "$c")" "$(ratio_cell "$(med "${k}_ours_evps") / $(med "${k}_plain_evps")" "$pr")" "$(met "$pr" 0.667) (target ≥ 1/1.5)"
+        fi
     done
     k="inscpu_${s}"
     pr=$(pmed 'B / A' "${k}_ours_us" "${k}_pgq_us")
@@ -581,10 +456,7 @@ date_iso=$(date +%F)
     echo "| --- | --- | --- | --- | --- | --- |"
     printf '%s\n' "${rows[@]}"
     echo
-    echo "## Set-up"
-    echo
-    echo "- load average (1/5/15 min) at start: $LOAD_START; at end: $LOAD_END (other work on the machine shows up as noise)"
-    echo "- host: $(nproc) CPUs, $(awk '/^MemTotal:/{printf "%.0f GB", $2 / 1048576}' /proc/meminfo) RAM, $(uname -sr)"
+    bench_setup_head
     echo "- PostgreSQL $PGVERSION, one throwaway cluster; synchronous_commit=off, shared_buffers=128MB, fsync=on,"
     echo "  jit=off, checkpoint_timeout=1h, max_wal_size=4GB (a CHECKPOINT before every timed part instead)"
     echo "- PgQ: $DEB_PGQ, extension version $VER_PGQ (insert_event plpgsql → insert_event_raw in C)"
@@ -610,16 +482,12 @@ date_iso=$(date +%F)
     echo "- server CPU of the inserts: per run and variant one psql session (Unix socket) runs the pgbench"
     echo "  script's statements, first as a warm-up (1000 statements, or 10 transactions of 100), then"
     echo "  $CPU_EVENTS events' worth timed by the backend's /proc/PID/schedstat."
-    echo "- server log: no crash, PANIC, FATAL, ERROR or WARNING$([ "$bad" = 1 ] && echo ' — NOT TRUE, see below'); the JVM's Security Manager deprecation notice was printed $JVM_WARNINGS times (once per backend that started a JVM)"
+    echo "- server log: no crash, PANIC, FATAL, ERROR or WARNING$([ "$PGS_BAD" = 1 ] && echo ' — NOT TRUE, see below'); the JVM's Security Manager deprecation notice was printed $PGS_JVM_WARNINGS times (once per backend that started a JVM)"
     echo "- script: bench/pgq-bench.sh (PHASES=\"$PHASES\" RUNS=$RUNS PGBENCH_SECS=$PGBENCH_SECS WARM_SECS=$WARM_SECS CLIENTS=\"$CLIENTS\" CONSUME_N=$CONSUME_N CHUNK=$CHUNK FILL=$FILL TICK_PENDING=$TICK_PENDING TICK_REPS=$TICK_REPS IDLE_CALLS=$IDLE_CALLS), $(elapsed)"
     echo
     echo "## All runs (in run order)"
     echo
-    echo "| key | median | values |"
-    echo "| --- | --- | --- |"
-    for k in $(awk -F'\t' '!seen[$1]++ {print $1}' "$RAW"); do
-        echo "| $k | $(med "$k") | $(vals "$k") |"
-    done
+    all_runs_table
     echo
     echo "Keys: ins_<1|100tx|100gs>_c<clients>_<ours|pgq|plain>_evps = steady-state events/s, _lat = mean"
     echo "transaction latency in µs, _evps_all = pgbench's own figure (start included); fill_* ms,"
@@ -629,15 +497,4 @@ date_iso=$(date +%F)
     echo "inscpu_<script>_<variant>_us per event, conscpu_*/fillcpu_* ms, tickpendcpu_*/tickidlecpu_* µs."
 } >"$WORK/report.md"
 
-if [ "$bad" = 1 ]; then
-    echo >>"$WORK/report.md"
-    echo "**Server log had suspicious lines; see $LOG (kept).**" >>"$WORK/report.md"
-fi
-
-mkdir -p "$RESULTS_DIR"
-out="$RESULTS_DIR/pgq-$date_iso.md"
-cp "$WORK/report.md" "$out"
-echo
-cat "$WORK/report.md"
-echo
-say "written to $out"
+bench_publish "$WORK/report.md" "$RESULTS_DIR/pgq-$date_iso.md"

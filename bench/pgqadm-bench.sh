@@ -11,9 +11,11 @@
 #     LOAD_RATE events/s into its database.
 # Prints a table of medians and ratios and writes it to bench/results/pgqadm-<date>.md.
 #
-# Needs: launcher/target/pgqadm.jar (built when missing: mvn -B -ntp -DskipTests package, which
-# also installs pljvm; as root), pgqd (apt-get install pgqd when missing; root), PostgreSQL 15's
-# binaries incl. pgbench, the pgq extension (postgresql-15-pgq3), a JDK 17+.
+# Needs: launcher/target/pgqadm.jar and the bench module's PgqadmLatency (both built when
+# missing: mvn -B -ntp -DskipTests package, which also installs pljvm; as root), pgqd (apt-get
+# install pgqd when missing; root), PostgreSQL 15's binaries incl. pgbench, the pgq extension
+# (postgresql-15-pgq3), a JDK 17+, python3 (to pick a free port). The throwaway server is
+# scripts/lib/pgserver.sh's.
 #
 # Environment (defaults in brackets):
 #   LAT_EVENTS [200]   events per latency run (one per transaction)
@@ -39,20 +41,19 @@ PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 RESULTS_DIR=${RESULTS_DIR:-$here/results}
 KEEP_WORK=${KEEP_WORK:-0}
 
-die() { echo "pgqadm-bench: $*" >&2; exit 1; }
-say() { echo "== $*"; }
-calc() { awk "BEGIN {printf \"$1\", $2}"; }
+PGS_NAME=pgqadm-bench
+. "$here/lib.sh"
 
 # ---------------------------------------------------------------- prerequisites
-for b in initdb pg_ctl psql pgbench; do
-    [ -x "$PGBIN/$b" ] || die "$PGBIN/$b not found (set PGBIN to PostgreSQL 15's bin directory)"
-done
+bench_need_pg15 initdb pg_ctl psql pgbench
 jar=$repo/launcher/target/pgqadm.jar
 pgqadm=$repo/launcher/bin/pgqadm
-if [ ! -f "$jar" ]; then
-    say "building pgqadm.jar (mvn -B -ntp -DskipTests package)"
+CLASSES=$here/target/classes
+if [ ! -f "$jar" ] || [ ! -f "$CLASSES/org/pgqjava/bench/PgqadmLatency.class" ]; then
+    say "building pgqadm.jar and the bench module (mvn -B -ntp -DskipTests package)"
     (cd "$repo" && mvn -B -ntp -q -DskipTests package)
 fi
+bench_need_classes "$CLASSES" org.pgqjava.bench.PgqadmLatency
 if ! command -v pgqd >/dev/null; then
     [ "$(id -u)" = 0 ] || die "pgqd is missing: apt-get install pgqd (as root)"
     say "installing Debian's pgqd"
@@ -61,47 +62,23 @@ fi
 [ -f "$("$PGBIN/pg_config" --sharedir)/extension/pgq.control" ] || die "the pgq extension is missing: apt-get install postgresql-15-pgq3"
 command -v java >/dev/null || die "java (17+) is needed"
 
-if [ "$(id -u)" = 0 ]; then
-    asdb() { runuser -u postgres -- "$@"; }
-else
-    asdb() { "$@"; }
-fi
-
-work=$(mktemp -d /tmp/pgqadm-bench.XXXXXX)
-[ "$(id -u)" = 0 ] && chown postgres: "$work"
-data=$work/data
-sock=$work/sock
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-asdb mkdir -p "$sock"
-
-cleanup() {
-    local rc=$?
-    [ -f "$work/pgqadm.ini" ] && "$pgqadm" -q "$work/pgqadm.ini" -k >/dev/null 2>&1 || true
-    [ -f "$work/pgqd.pid" ] && pgqd -k "$work/pgqd.ini" >/dev/null 2>&1 || true
-    if [ -f "$data/postmaster.pid" ]; then
-        (cd / && asdb "$PGBIN/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1) || true
-    fi
-    if [ "$KEEP_WORK" = 1 ] || [ "$rc" -ne 0 ]; then
-        echo "pgqadm-bench: work directory kept: $work" >&2
-    else
-        rm -rf "$work"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-
 # ---------------------------------------------------------------- server, databases
-say "server in $work (port $port)"
-(cd / && asdb "$PGBIN/initdb" -D "$data" -U postgres -A trust -E UTF8 --no-locale >"$work/initdb.log")
-cat >>"$data/postgresql.conf" <<EOF
+pgs_workdir
+work=$PGS_DIR
+PGS_SOCK=$work/sock
+# the daemons first: they hold connections to the server
+pgs_at_exit '[ -f "$work/pgqadm.ini" ] && "$pgqadm" -q "$work/pgqadm.ini" -k >/dev/null 2>&1'
+pgs_at_exit '[ -f "$work/pgqd.pid" ] && pgqd -k "$work/pgqd.ini" >/dev/null 2>&1'
+pgs_trap
+say "server in $work"
+pgs_initdb <<EOF
 listen_addresses = '127.0.0.1'
-port = $port
-unix_socket_directories = '$sock'
 max_connections = 50
 shared_buffers = 256MB
-log_line_prefix = '%m [%p] '
 EOF
-(cd / && asdb "$PGBIN/pg_ctl" -D "$data" -l "$work/server.log" -w start >/dev/null)
+port=$PGS_PORT
+sock=$PGS_SOCK
+pgs_start
 psql=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -U postgres)
 "${psql[@]}" -d postgres -c "CREATE DATABASE ours" -c "CREATE DATABASE deb"
 "${psql[@]}" -d deb -c "CREATE EXTENSION pgq"
@@ -121,65 +98,9 @@ done
 echo "ours: pgq $("${psql[@]}" -d ours -Atc 'SELECT pgq.version()'), deb: pgq $("${psql[@]}" -d deb -Atc 'SELECT pgq.version()')"
 
 # ---------------------------------------------------------------- the latency client
-cat >"$work/Latency.java" <<'EOF'
-import java.sql.*;
-import java.util.*;
-import java.util.concurrent.*;
-
-/** Latency from commit of pgq.insert_event to the event being read in a batch. */
-public class Latency {
-    public static void main(String[] a) throws Exception {
-        String url = a[0];
-        int events = Integer.parseInt(a[1]);
-        double rate = Double.parseDouble(a[2]);
-        Map<Long, Long> sent = new ConcurrentHashMap<>(), got = new ConcurrentHashMap<>();
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute("select pgq.unregister_consumer('lat', 'bench')");
-            s.execute("select pgq.register_consumer('lat', 'bench')");
-        }
-        Thread consumer = new Thread(() -> {
-            try (Connection c = DriverManager.getConnection(url);
-                 PreparedStatement next = c.prepareStatement("select pgq.next_batch('lat', 'bench')");
-                 PreparedStatement evs = c.prepareStatement("select ev_id from pgq.get_batch_events(?)");
-                 PreparedStatement fin = c.prepareStatement("select pgq.finish_batch(?)")) {
-                long deadline = System.nanoTime() + (long) ((events / rate + 120) * 1e9);
-                while (got.size() < events && System.nanoTime() < deadline) {
-                    ResultSet rs = next.executeQuery();
-                    rs.next();
-                    long batch = rs.getLong(1);
-                    if (rs.wasNull()) { Thread.sleep(10); continue; }
-                    evs.setLong(1, batch);
-                    List<Long> ids = new ArrayList<>();
-                    try (ResultSet e = evs.executeQuery()) { while (e.next()) ids.add(e.getLong(1)); }
-                    long t = System.nanoTime();
-                    for (long id : ids) got.putIfAbsent(id, t);
-                    fin.setLong(1, batch);
-                    fin.executeQuery().close();
-                }
-            } catch (Exception e) { throw new RuntimeException(e); }
-        });
-        consumer.start();
-        try (Connection c = DriverManager.getConnection(url);
-             PreparedStatement ins = c.prepareStatement("select pgq.insert_event('lat', 'lat', ?)")) {
-            long start = System.nanoTime();
-            for (int i = 0; i < events; i++) {
-                long due = start + (long) (i * 1e9 / rate);
-                while (System.nanoTime() < due) Thread.sleep(1);
-                ins.setString(1, Integer.toString(i));
-                try (ResultSet rs = ins.executeQuery()) { rs.next(); long id = rs.getLong(1); sent.put(id, System.nanoTime()); }
-            }
-        }
-        consumer.join();
-        double[] ms = sent.entrySet().stream().filter(e -> got.containsKey(e.getKey()))
-                .mapToDouble(e -> (got.get(e.getKey()) - e.getValue()) / 1e6).sorted().toArray();
-        if (ms.length == 0) { System.out.println("NaN NaN 0 " + events); return; }
-        System.out.printf(Locale.ROOT, "%.1f %.1f %d %d%n", ms[ms.length / 2], ms[(int) Math.ceil(ms.length * 0.99) - 1],
-                ms.length, events - ms.length);
-    }
-}
-EOF
 latency() { # db -> "median p99 received missing"
-    java -cp "$jar" "$work/Latency.java" "jdbc:postgresql://127.0.0.1:$port/$1?user=postgres" "$LAT_EVENTS" "$LAT_RATE"
+    java -cp "$CLASSES:$jar" org.pgqjava.bench.PgqadmLatency "jdbc:postgresql://127.0.0.1:$port/$1?user=postgres" \
+        "$LAT_EVENTS" "$LAT_RATE"
 }
 
 # ---------------------------------------------------------------- daemons
@@ -197,10 +118,11 @@ ticker_period = $2
 EOF
     "$pgqadm" -q -d "$work/pgqadm.ini" ticker
     pgqd -q -d "$work/pgqd.ini"
-    for _ in $(seq 1 100); do [ -s "$work/pgqd.pid" ] && break; sleep 0.1; done
+    sleep 5 # connected, first maintenance done, JIT warm
+    # read the pids only now: pgqd may write its pidfile before it has finished detaching
     ours_pid=$(cat "$work/pgqadm.pid")
     deb_pid=$(cat "$work/pgqd.pid")
-    sleep 5 # connected, first maintenance done, JIT warm
+    kill -0 "$ours_pid" && kill -0 "$deb_pid" || die "a daemon is not running (pgqadm $ours_pid, pgqd $deb_pid)"
 }
 stop_daemons() {
     "$pgqadm" -q "$work/pgqadm.ini" -s
@@ -271,8 +193,6 @@ stop_daemons
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
 row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"; }
 date=$(date +%F)
-mkdir -p "$RESULTS_DIR"
-out=$RESULTS_DIR/pgqadm-$date.md
 {
     echo "# pgqadm (pgq-java) vs pgqd (Debian PgQ 3.5), $date"
     echo
@@ -296,8 +216,5 @@ out=$RESULTS_DIR/pgqadm-$date.md
     row "CPU under load, defaults (%)" "$ours_load_cpu" "$deb_load_cpu"
     row "RSS under load (MB)" "$ours_load_rss" "$deb_load_rss"
     row "insert rate reached (events/s)" "$ours_rate" "$deb_rate"
-} >"$out"
-echo
-cat "$out"
-echo
-echo "written to $out"
+} >"$work/report.md"
+bench_publish "$work/report.md" "$RESULTS_DIR/pgqadm-$date.md"

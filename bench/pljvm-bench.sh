@@ -3,9 +3,11 @@
 # same run, on a throwaway PostgreSQL 15.
 #
 # Needs pljvm installed into the PostgreSQL 15 installation (pljvm.so, pljvm.jar and the
-# extension files; e.g. `mvn -pl pljvm -am package` as root), a JDK 17+ (javac, jar) and
-# PostgreSQL 15's initdb, pg_ctl, psql and pgbench. Run it as root (the server then runs as the
-# OS user postgres) or as any other user (the server runs as that user). See bench/README.md.
+# extension files) and the bench module built (bench/target/classes); both, as root:
+# `mvn -B -ntp -pl pljvm,bench -am package -DskipTests`. Also a JDK 17+ (jar), python3 (to pick
+# a free port) and PostgreSQL 15's initdb, pg_ctl, psql and pgbench. Run it as root (the server
+# then runs as the OS user postgres) or as any other user (the server runs as that user). The
+# throwaway server is scripts/lib/pgserver.sh's. See bench/README.md.
 #
 # Environment (defaults in brackets):
 #   RUNS [5]             repetitions of every measurement; medians are reported
@@ -37,154 +39,49 @@ RESULTS_DIR=${RESULTS_DIR:-$here/results}
 KEEP_WORK=${KEEP_WORK:-0}
 SNAPSHOT=${SNAPSHOT:-1}
 
-die() { echo "pljvm-bench: $*" >&2; exit 1; }
-calc() { awk "BEGIN {printf \"$1\", $2}"; }
-say() { echo "== $*"; }
+PGS_NAME=pljvm-bench
+PGS_CHECK_LOG=1
+. "$here/lib.sh"
 
 # ---------------------------------------------------------------- prerequisites
-for b in initdb pg_ctl postgres psql pgbench pg_config; do
-    [ -x "$PGBIN/$b" ] || die "$PGBIN/$b not found (set PGBIN to PostgreSQL 15's bin directory)"
-done
-"$PGBIN/pg_config" --version | grep -q ' 15\.' || die "$PGBIN is not PostgreSQL 15"
-PKGLIBDIR=$("$PGBIN/pg_config" --pkglibdir)
-SHAREDIR=$("$PGBIN/pg_config" --sharedir)
-PLJVM_JAR="$PKGLIBDIR/pljvm.jar"
-[ -f "$PKGLIBDIR/pljvm.so" ] && [ -f "$PLJVM_JAR" ] && [ -f "$SHAREDIR/extension/pljvm.control" ] \
-    || die "pljvm is not installed in $PKGLIBDIR (build and install it first: mvn -pl pljvm -am package, as root)"
-command -v javac >/dev/null && command -v jar >/dev/null || die "javac and jar (a JDK 17+) are needed"
-SRC="$here/src/main/java/org/pgqjava/bench/PljvmBenchFns.java"
-[ -f "$SRC" ] || die "$SRC is missing"
-
-if [ "$(id -u)" = 0 ]; then
-    DBUSER=postgres
-    asdb() { runuser -u postgres -- "$@"; }
-else
-    DBUSER=$(id -un)
-    asdb() { "$@"; }
-fi
+bench_need_pg15 initdb pg_ctl postgres psql pgbench
+bench_need_pljvm "build and install it first: mvn -pl pljvm -am package, as root"
+command -v jar >/dev/null || die "jar (a JDK 17+) is needed"
+CLASSES=$here/target/classes
+bench_need_classes "$CLASSES" org.pgqjava.bench.PljvmBenchFns
 
 # ---------------------------------------------------------------- throwaway server
-WORK=$(mktemp -d /tmp/pljvm-bench.XXXXXX)
-chmod 755 "$WORK"
-[ "$DBUSER" = postgres ] && [ "$(id -u)" = 0 ] && chown postgres: "$WORK"
-cd "$WORK"   # the postgres OS user must be able to stat its working directory
-PGDATA="$WORK/data"
-LOG="$WORK/server.log"
-PLJVM_SO="$PKGLIBDIR/pljvm.so"
-RAW="$WORK/raw.tsv"
-: >"$RAW"
-started=0
-bad=0
-checked=0
+bench_workdir
 MEM_PID=
 COMP_PID=
+pgs_at_exit 'if [ -n "${MEM_PID:-}" ]; then kill "$MEM_PID" 2>/dev/null; fi'
+pgs_at_exit 'if [ -n "${COMP_PID:-}" ]; then kill "$COMP_PID" 2>/dev/null; fi'
+pgs_trap
 
-JVM_WARNINGS=0
-check_log() {
-    # Anything found here means pljvm (or the server) misbehaved during the run.
-    checked=1
-    local hits=""
-    if [ -f "$LOG" ]; then
-        hits=$(grep -nE 'terminated by signal|PANIC|FATAL|server process \(PID [0-9]+\)|all server processes terminated|reinitializing|\] (WARNING|ERROR): |hs_err|fatal error has been detected' "$LOG" || true)
-        # Lines without the server's prefix come from the JVM (its stderr goes to the log). Only
-        # the JDK's deprecation notices for the Security Manager (pljvm's exit guard) are expected.
-        local raw
-        raw=$(grep -nvE '^[0-9]{4}-[0-9]{2}-[0-9]{2} |^	' "$LOG" \
-            | grep -vE '^[0-9]+:WARNING: (A terminally deprecated method in java.lang.System has been called|System::setSecurityManager (has been called by|will be removed)|Please consider reporting this to the maintainers of|A command line option has enabled the Security Manager|The Security Manager is deprecated and will be removed in a future release)' || true)
-        [ -z "$raw" ] || hits="$hits"$'\n'"$raw"
-        JVM_WARNINGS=$(grep -cE '^WARNING: (System::setSecurityManager has been called|A command line option has enabled the Security Manager)' "$LOG" || true)
-    fi
-    if [ -d "$PGDATA" ] && ls "$PGDATA"/hs_err_pid*.log >/dev/null 2>&1; then
-        hits="$hits"$'\n'"HotSpot crash files: $(ls "$PGDATA"/hs_err_pid*.log)"
-    fi
-    hits=$(echo "$hits" | sed '/^$/d')
-    if [ -n "$hits" ]; then
-        echo "pljvm-bench: SUSPICIOUS lines in the server log ($LOG):" >&2
-        echo "$hits" | head -40 >&2
-        bad=1
-    fi
-}
-
-stop_server() {
-    started=0
-    asdb "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w -t 60 stop >/dev/null 2>&1 || {
-        echo "pljvm-bench: pg_ctl stop failed" >&2
-        bad=1
-    }
-}
-
-cleanup() {
-    local rc=$?
-    set +e
-    if [ -n "${MEM_PID:-}" ]; then kill "$MEM_PID" 2>/dev/null; fi
-    if [ -n "${COMP_PID:-}" ]; then kill "$COMP_PID" 2>/dev/null; fi
-    if [ "$started" = 1 ]; then
-        stop_server
-    fi
-    [ "$checked" = 1 ] || check_log
-    cd /
-    if [ "$bad" = 1 ] || [ "$rc" != 0 ] || [ "$KEEP_WORK" = 1 ]; then
-        echo "pljvm-bench: kept $WORK (server log: $LOG)" >&2
-    else
-        rm -rf "$WORK"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if [ "$SNAPSHOT" = 1 ]; then
-    mkdir -m 755 "$WORK/lib"
-    # an install in progress (make install copies one file after the other) would give a
-    # mismatched pair: copy until the installed files stay the same for 2 s
-    for ((k = 0; ; k++)); do
-        cp "$PKGLIBDIR/pljvm.so" "$PLJVM_JAR" "$WORK/lib/"
-        sleep 2
-        cmp -s "$PKGLIBDIR/pljvm.so" "$WORK/lib/pljvm.so" && cmp -s "$PLJVM_JAR" "$WORK/lib/pljvm.jar" && break
-        [ "$k" -lt 30 ] || die "pljvm.so / pljvm.jar in $PKGLIBDIR keep changing"
-    done
-    chmod 755 "$WORK/lib/pljvm.so"
-    chmod 644 "$WORK/lib/pljvm.jar"
-    PLJVM_SO="$WORK/lib/pljvm.so"
-    PLJVM_JAR="$WORK/lib/pljvm.jar"
-fi
-
-LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-if awk -v l="${LOAD_START%% *}" -v n="$(nproc)" 'BEGIN {exit !(l > n / 2)}'; then
-    echo "pljvm-bench: note: load average $LOAD_START on $(nproc) CPUs; other work will show up as noise" >&2
-fi
-pljvm_sums() { sha256sum "$1/pljvm.so" "$1/pljvm.jar" | awk '{printf "%s ", substr($1, 1, 12)}'; }
+if [ "$SNAPSHOT" = 1 ]; then bench_snapshot; fi
+bench_load_note
+pljvm_sums() { bench_sums "$1/pljvm.so" "$1/pljvm.jar"; }
 SUMS_START=$(pljvm_sums "$(dirname "$PLJVM_SO")")   # of the files run (the copies with SNAPSHOT=1)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
-    || echo $((20000 + RANDOM % 20000)))
 
-say "initdb in $PGDATA"
-asdb "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C -N >/dev/null
-cat >>"$PGDATA/postgresql.conf" <<EOF
-# pljvm-bench
-port = $PORT
-listen_addresses = ''
-unix_socket_directories = '$WORK'
+say "initdb in $WORK/data"
+pgs_initdb <<EOF
 synchronous_commit = off
 shared_buffers = 128MB
 max_connections = 20
 # the 1 M-row statements would be JIT-compiled: the same extra time in each, and 50 MB of LLVM
 # in the backend's private memory
 jit = off
+$(if [ "$SNAPSHOT" = 1 ]; then echo "pljvm.classpath = '$PLJVM_JAR'"; fi)
 EOF
-if [ "$SNAPSHOT" = 1 ]; then echo "pljvm.classpath = '$PLJVM_JAR'" >>"$PGDATA/postgresql.conf"; fi
-say "starting PostgreSQL 15 on port $PORT (socket in $WORK)"
-asdb "$PGBIN/pg_ctl" -D "$PGDATA" -l "$LOG" -w -t 60 start >/dev/null
-started=1
+say "starting PostgreSQL 15 on port $PGS_PORT (socket in $PGS_SOCK)"
+pgs_start
 
-PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$WORK" -p "$PORT" -U postgres)
-PGBENCH=("$PGBIN/pgbench" -n -h "$WORK" -p "$PORT" -U postgres)
+PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PGS_SOCK" -p "$PGS_PORT" -U postgres)
+PGBENCH=("$PGBIN/pgbench" -n -h "$PGS_SOCK" -p "$PGS_PORT" -U postgres)
 
 # ---------------------------------------------------------------- the Java functions
-say "compiling PljvmBenchFns into bench.jar"
-mkdir -p "$WORK/classes"
-javac --release 17 -cp "$PLJVM_JAR" -d "$WORK/classes" "$SRC"
-jar --create --file "$WORK/bench.jar" -C "$WORK/classes" .
+say "bench.jar: PljvmBenchFns, built by the bench module"
+jar --create --file "$WORK/bench.jar" -C "$CLASSES" org/pgqjava/bench/PljvmBenchFns.class
 chmod 644 "$WORK/bench.jar"
 
 "${PSQL[@]}" -d postgres -c 'create database bench'
@@ -201,17 +98,8 @@ create function plinsert(x int8, t text) returns void language plpgsql
 create function sqlnoop(int8) returns int8 language sql as 'select \$1';
 EOF
 PSQLB=("${PSQL[@]}" -d bench)
-if [ "$SNAPSHOT" = 1 ]; then
-    n=$("${PSQLB[@]}" -At -c "with u as (update pg_catalog.pg_proc set probin = '$WORK/lib/pljvm'
-        where probin = '\$libdir/pljvm' returning 1) select count(*) from u")
-    [ "$n" -ge 2 ] || die "could not point pljvm's C functions at the snapshot ($n updated)"
-fi
-maps=$("${PSQLB[@]}" -At -c 'select jnoop(1)' \
-    -c "select l from regexp_split_to_table(pg_read_file('/proc/self/maps'), E'\\n') l where l like '%/pljvm.so'")
-if ! echo "$maps" | grep -q " $PLJVM_SO\$" || echo "$maps" | grep -v " $PLJVM_SO\$" | grep -q pljvm.so; then
-    echo "$maps" >&2
-    die "the backend did not load $PLJVM_SO (only)"
-fi
+if [ "$SNAPSHOT" = 1 ]; then bench_use_snapshot bench; fi
+bench_check_loaded bench 'select jnoop(1)'
 [ "$("${PSQLB[@]}" -At -c 'select jnoop(42)')" = 42 ] || die "jnoop(42) did not return 42"
 "${PSQLB[@]}" -o /dev/null -c "select jinsert(1, 'x'); select plinsert(2, 'y')"
 [ "$("${PSQLB[@]}" -At -c 'select count(*) from bench_t')" = 2 ] || die "jinsert/plinsert did not insert"
@@ -219,18 +107,6 @@ fi
 
 VMOPTIONS=$("${PSQLB[@]}" -At -c 'select jnoop(1)' -c 'show pljvm.vmoptions' | tail -1)
 PGVERSION=$("${PSQLB[@]}" -At -c 'show server_version')
-
-# order "$run" a b c ...: the items, reversed on even runs (to spread position effects)
-order() {
-    local run=$1; shift
-    if [ $((run % 2)) = 0 ]; then
-        local out=() i
-        for ((i = $#; i >= 1; i--)); do out+=("${!i}"); done
-        echo "${out[@]}"
-    else
-        echo "$@"
-    fi
-}
 
 # ---------------------------------------------------------------- 1. first call in a fresh backend
 say "1. first call in a fresh backend ($FIRST_RUNS connections each)"
@@ -424,30 +300,14 @@ if [ "$SUMS_START" != "$SUMS_END" ] && [ "$SNAPSHOT" != 1 ]; then
     echo "pljvm-bench: WARNING: pljvm.so or pljvm.jar was reinstalled during the run; the results mix builds" >&2
 fi
 say "stopping the server, checking its log"
-stop_server
-check_log
+pgs_stop
+pgs_check_log
 
-med() {  # median of the values of key $1
-    awk -F'\t' -v k="$1" '$1 == k {print $2}' "$RAW" | sort -g \
-        | awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'
-}
-vals() {  # all values of key $1, in run order
-    awk -F'\t' -v k="$1" '$1 == k {printf "%s%s", sep, $2; sep = " "} END {print ""}' "$RAW"
-}
 yes_no() { if awk "BEGIN {exit !($1)}"; then echo yes; else echo NO; fi; }
 
 rows=()
 row() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 |"); }
 
-# pmed EXPR KEY_A KEY_B [KEY_C]: the median over the runs of EXPR, an awk expression in A, B, C,
-# the values of the keys in the same run. Ours and the anchor of one run ran back to back, so
-# these per-run ratios are robust against the load changing between runs; "met?" uses them.
-pmed() {
-    awk -F'\t' -v ka="$2" -v kb="$3" -v kc="${4:-}" '
-        $1 == ka {a[++na] = $2} $1 == kb {b[++nb] = $2} kc != "" && $1 == kc {c[++nc] = $2}
-        END {for (i = 1; i <= na && i <= nb; i++) {A = a[i]; B = b[i]; C = c[i]; print '"($1)"'}}' "$RAW" \
-        | sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
-}
 ratio_cell() {  # $1 = ratio of the medians, $2 = median of the per-run ratios
     echo "$(calc %.2f "$1")× (per-run pairs: $(calc %.2f "$2")×); lower is better"
 }
@@ -519,10 +379,7 @@ date_iso=$(date +%F)
     echo "| --- | --- | --- | --- | --- | --- |"
     printf '%s\n' "${rows[@]}"
     echo
-    echo "## Set-up"
-    echo
-    echo "- load average (1/5/15 min) at start: $LOAD_START; at end: $LOAD_END (other work on the machine shows up as noise)"
-    echo "- host: $(nproc) CPUs, $(awk '/^MemTotal:/{printf "%.0f GB", $2 / 1048576}' /proc/meminfo) RAM, $(uname -sr)"
+    bench_setup_head
     echo "- PostgreSQL $PGVERSION; synchronous_commit=off, shared_buffers=128MB, jit=off; pgbench -n -T $PGBENCH_SECS, simple protocol, -j = -c"
     echo "- $(java -version 2>&1 | head -1)"
     echo "- pljvm.vmoptions: \`$VMOPTIONS\`"
@@ -531,16 +388,12 @@ date_iso=$(date +%F)
     else
         echo "- pljvm build (sha256 prefixes of pljvm.so, pljvm.jar): $SUMS_START$([ "$SUMS_START" = "$SUMS_END" ] || echo "— **REINSTALLED DURING THE RUN** (at the end: $SUMS_END); the results mix builds")"
     fi
-    echo "- server log: no crash, PANIC, FATAL, ERROR or WARNING from the server$([ "$bad" = 1 ] && echo ' — NOT TRUE, see below'); the JVM printed the JDK's Security Manager deprecation notice (2–4 unprefixed WARNING lines) $JVM_WARNINGS times, once per backend that started a JVM"
+    echo "- server log: no crash, PANIC, FATAL, ERROR or WARNING from the server$([ "$PGS_BAD" = 1 ] && echo ' — NOT TRUE, see below'); the JVM printed the JDK's Security Manager deprecation notice (2–4 unprefixed WARNING lines) $PGS_JVM_WARNINGS times, once per backend that started a JVM"
     echo "- script: bench/pljvm-bench.sh (RUNS=$RUNS FIRST_RUNS=$FIRST_RUNS PGBENCH_SECS=$PGBENCH_SECS LOOP_N=$LOOP_N INSERT_N=$INSERT_N MEM_CALLS=$MEM_CALLS MEM_STMTS=$MEM_STMTS)"
     echo
     echo "## All runs (in run order)"
     echo
-    echo "| key | median | values |"
-    echo "| --- | --- | --- |"
-    for k in $(awk -F'\t' '!seen[$1]++ {print $1}' "$RAW"); do
-        echo "| $k | $(med "$k") | $(vals "$k") |"
-    done
+    all_runs_table
     echo
     echo "Units: first_*, loop_*, ins_* in ms (psql \\timing); pgb_c<clients>_<script>_tps: steady-state"
     echo "transactions/s, _lat: their mean latency in µs, _tps_all: pgbench's own tps (JVM start"
@@ -550,15 +403,4 @@ date_iso=$(date +%F)
     echo "rows_* = rows counted after each insert loop."
 } >"$WORK/report.md"
 
-if [ "$bad" = 1 ]; then
-    echo >>"$WORK/report.md"
-    echo "**Server log had suspicious lines; see $LOG (kept).**" >>"$WORK/report.md"
-fi
-
-mkdir -p "$RESULTS_DIR"
-out="$RESULTS_DIR/pljvm-$date_iso.md"
-cp "$WORK/report.md" "$out"
-echo
-cat "$WORK/report.md"
-echo
-say "written to $out"
+bench_publish "$WORK/report.md" "$RESULTS_DIR/pljvm-$date_iso.md"

@@ -9,6 +9,11 @@
 # the OS user postgres), installs pgq-java with "pgqadm install", starts the ticker daemon
 # ("pgqadm -d"), creates a queue, registers a consumer, inserts events with psql, waits for a
 # tick, reads and finishes the batch with psql, and prints "pgqadm status".
+#
+# Environment: PG_BINDIR [/usr/lib/postgresql/15/bin] the PostgreSQL 15 to build pljvm for and run;
+# PG_CONFIG [$PG_BINDIR/pg_config] the build's pg_config (pljvm is installed where it says);
+# DEMO_SETUP [1 without PG_BINDIR, else 0] 1 runs scripts/setup-debian.sh (Debian's packages,
+# which is what the default paths are). The server is scripts/lib/pgserver.sh's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -21,20 +26,23 @@ case "${1:-}" in
 esac
 
 bindir=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
+pg_config=${PG_CONFIG:-$bindir/pg_config}
+setup=${DEMO_SETUP:-$([ -z "${PG_BINDIR:-}" ] && echo 1 || echo 0)}
 port=5432 # names the socket file only: the server does not listen on TCP
-as_pg=()
-if [ "$(id -u)" -eq 0 ]; then
-  as_pg=(runuser -u postgres --)
-fi
 pgqadm=$repo/launcher/bin/pgqadm
+PGBIN=$bindir
+PGS_NAME=demo
+. "$repo/scripts/lib/pgserver.sh"
 
 say() { printf '\ndemo: %s\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@"; }
 
-./scripts/setup-debian.sh
+if [ "$setup" = 1 ]; then
+  ./scripts/setup-debian.sh
+fi
 
-say "building (mvn -B -ntp -DskipTests package); pljvm is installed into PostgreSQL by its package phase"
-mvn -B -ntp -q -DskipTests package
+say "building (mvn -B -ntp -DskipTests package); pljvm is installed into PostgreSQL ($pg_config) by its package phase"
+mvn -B -ntp -q -DskipTests package -Dpljvm.pg_config="$pg_config"
 if [ ! -f launcher/target/pgqadm.jar ]; then
   echo "demo: launcher/target/pgqadm.jar is missing: the build did not make it" >&2
   exit 1
@@ -49,7 +57,7 @@ if [ -L target/demo ] || [ -d target/demo ]; then
   fi
   if [ -f "$old/data/postmaster.pid" ]; then
     say "stopping the server left running in target/demo"
-    (cd / && "${as_pg[@]}" "$bindir/pg_ctl" -D "$old/data" -m fast -w stop >/dev/null) || true
+    (cd / && pgs_asdb "$bindir/pg_ctl" -D "$old/data" -m fast -w stop >/dev/null) || true
   fi
   rm -rf target/demo
   if [ "${old#/tmp/pgq-java-demo-pgqadm.}" != "$old" ]; then
@@ -60,23 +68,22 @@ mkdir -p target/demo
 
 # the socket path must stay under 108 bytes, and postgres must be able to reach the directory
 demo=$repo/target/demo
-if [ ${#demo} -gt 80 ] || { [ ${#as_pg[@]} -gt 0 ] && ! "${as_pg[@]}" test -x "$repo/target"; }; then
+if [ ${#demo} -gt 80 ] || ! pgs_asdb test -x "$repo/target"; then
   rmdir target/demo
   demo=$(mktemp -d /tmp/pgq-java-demo-pgqadm.XXXXXX)
   ln -s "$demo" target/demo
   say "target/demo -> $demo"
 fi
 mkdir -p "$demo/sock"
-if [ ${#as_pg[@]} -gt 0 ]; then
+if [ "$PGS_DBUSER" = postgres ] && [ "$(id -u)" -eq 0 ]; then
   chown -R postgres: "$demo"
 fi
 
 conf=$demo/pgqadm.ini
-pg_ctl_stop="${as_pg[*]}${as_pg[*]:+ }$bindir/pg_ctl -D $demo/data -m fast stop"
+pg_ctl_stop="$([ "$(id -u)" -eq 0 ] && echo 'runuser -u postgres -- ')$bindir/pg_ctl -D $demo/data -m fast stop"
 pgqadm_stop="$pgqadm $conf -s"
-finish() {
-  local rc=$?
-  if [ "$rc" -ne 0 ]; then
+demo_stop() { # at exit, before the server stops
+  if [ "$PGS_RC" -ne 0 ]; then
     for f in "$demo/pgqadm.log" "$demo/server.log"; do
       if [ -f "$f" ]; then
         echo "demo: failed; last lines of $f:" >&2
@@ -84,33 +91,26 @@ finish() {
       fi
     done
   fi
-  if [ "$keep" = false ] || [ "$rc" -ne 0 ]; then
+  if [ "$keep" = false ] || [ "$PGS_RC" -ne 0 ]; then
     if [ -f "$demo/pgqadm.pid" ]; then
       say "stopping the ticker: $pgqadm_stop"
       "$pgqadm" -q "$conf" -s || true
       for _ in $(seq 1 100); do [ -f "$demo/pgqadm.pid" ] || break; sleep 0.1; done
     fi
-    if [ -f "$demo/data/postmaster.pid" ]; then
+    if [ "$PGS_STARTED" = 1 ]; then
       say "stopping the server: $pg_ctl_stop"
-      (cd / && "${as_pg[@]}" "$bindir/pg_ctl" -D "$demo/data" -m fast -w stop >/dev/null) || true
     fi
   fi
-  exit "$rc"
 }
-trap finish EXIT
+pgs_at_exit demo_stop
+PGS_DIR=$demo
+PGS_SOCK=$demo/sock
+pgs_trap
 
 say "initdb in $demo/data"
-# cd /: initdb and pg_ctl, run as postgres, fail in a working directory postgres cannot read
-(cd / && "${as_pg[@]}" "$bindir/initdb" -D "$demo/data" -U postgres -A trust -E UTF8 --no-locale >"$demo/initdb.log")
-cat >>"$demo/data/postgresql.conf" <<EOF
-# added by scripts/demo.sh
-listen_addresses = ''
-unix_socket_directories = '$demo/sock'
-port = $port
-log_line_prefix = '%m [%p] '
-EOF
-say "starting the server (log: $demo/server.log)"
-(cd / && "${as_pg[@]}" "$bindir/pg_ctl" -D "$demo/data" -l "$demo/server.log" -w start >/dev/null)
+pgs_initdb "$port" </dev/null
+say "starting the server (log: $PGS_LOG)"
+pgs_start
 
 psql=("$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$demo/sock" -p "$port" -U postgres)
 "${psql[@]}" -d postgres -c "CREATE DATABASE demo"
@@ -179,6 +179,7 @@ say "the daemon's log so far:"
 cat "$demo/pgqadm.log"
 
 if [ "$keep" = true ]; then
+  PGS_LEAVE_RUNNING=1
   say "the server and the ticker keep running (--keep)"
   echo "  psql:    ${psql[*]} -d demo"
   echo "  pgqadm:  $pgqadm $conf status"

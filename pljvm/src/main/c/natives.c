@@ -5,39 +5,160 @@
  *	  interrupts and messages, as Java calls them.
  *
  * Every function here is entered from a Java frame, so a PostgreSQL error
- * must not escape it: backend work runs inside PG_TRY, and an error is
+ * must not escape it.  Every native that does backend work does it between
+ * BEGIN_NATIVE and END_NATIVE (below), and nowhere else: inside, an error is
  * copied, flushed, remembered as the call's pending error (raised again when
  * Java returns) and thrown to Java as PgException.  After that the call is
  * poisoned: backend state may be half done until the transaction aborts, so
  * every later native refuses with 25P02.
  *
+ * File order: declarations, the native-method table, globals, then the
+ * functions (helpers first, natives in table order).
+ *
  *-------------------------------------------------------------------------
  */
 #include "pljvm.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "access/xact.h"
 #include "miscadmin.h"
-#include "storage/proc.h"
 #include "parser/parse_type.h"
+#include "storage/proc.h"
 #include "utils/memutils.h"
 
 #define ENV pljvm_env
 #define R pljvm_refs
 
-/* Saved plans, by handle - 1.  Java holds only the int handle. */
+/*
+ * NativeScope: what a native saves when it starts backend work, so that an
+ * error can put the backend back (memory context, resource owner) and the
+ * "in Java" state is restored when it returns to Java.
+ *
+ * Always declared volatile: it lives across sigsetjmp (PG_TRY), and a
+ * native may change cxt inside (beginSubtransaction does); elog.h's warning
+ * applies to every local assigned between PG_TRY and PG_CATCH.
+ */
+typedef struct NativeScope
+{
+	PljvmCall  *call;
+	MemoryContext cxt;
+	ResourceOwner owner;
+	sig_atomic_t in_java;
+} NativeScope;
+
+/*
+ * BEGIN_NATIVE(env, scope, refused) ... END_NATIVE(env, scope)
+ *		The one entry/exit sequence of a native.  BEGIN checks the thread and
+ *		the call (returning `refused` after throwing if backend work is not
+ *		allowed now), saves the scope, leaves the "in Java" state and opens
+ *		PG_TRY; END catches an error into the pending error and a PgException,
+ *		and restores the "in Java" state.  Between the two: no return, no
+ *		break out (PG_exception_stack would point at a dead frame), and any
+ *		local assigned inside and read after END must be volatile.
+ *		BEGIN_NATIVE_POISONED does the same for the one native that must run
+ *		after an SQL error (closing a subtransaction).
+ */
+#define BEGIN_NATIVE_IMPL(env, scope, refused, poisoned_ok) \
+	if (!native_enter((env), &(scope), (poisoned_ok))) \
+		return refused; \
+	PG_TRY(); \
+	{
+
+#define BEGIN_NATIVE(env, scope, refused) BEGIN_NATIVE_IMPL(env, scope, refused, false)
+#define BEGIN_NATIVE_POISONED(env, scope, refused) BEGIN_NATIVE_IMPL(env, scope, refused, true)
+
+#define END_NATIVE(env, scope) \
+	} \
+	PG_CATCH(); \
+	{ \
+		native_fail((env), &(scope)); \
+	} \
+	PG_END_TRY(); \
+	pljvm_resume_java((scope).in_java);
+
+/* A saved plan, by handle - 1.  Java holds only the int handle. */
 typedef struct SavedPlan
 {
 	SPIPlanPtr	plan;
 	int			nargs;
 	Oid		   *argtypes;
 	int		   *argcodes;
+	/* column names of the last result, as Java strings, reused while they match */
+	jobjectArray columns;		/* global ref, or NULL */
+	int			ncolumns;
+	char	  **colnames;
 } SavedPlan;
+
+/*
+ * Subtransactions (Spi.subtransaction): the only way Java may catch an SQL
+ * error and go on.  An error inside the subtransaction is pending as usual;
+ * rolling the subtransaction back undoes its effects and clears it.
+ * Strictly nested: Java opens and closes them in try/finally.
+ */
+typedef struct SubXact
+{
+	SubTransactionId subxid;
+	MemoryContext cxt;
+	ResourceOwner owner;
+} SubXact;
+
+static bool native_enter(JNIEnv *env, volatile NativeScope *scope, bool poisoned_ok);
+static void native_fail(JNIEnv *env, volatile NativeScope *scope);
+
+#define NATIVE(name, sig) \
+	{ #name, sig, (void *) Java_org_pgqjava_pljvm_internal_Natives_##name }
+
+/* Bound by pljvm_register_natives; the signatures are Natives.java's. */
+static const JNINativeMethod native_methods[] = {
+	NATIVE(interruptPending, "()Z"),
+	NATIVE(checkInterrupts, "()V"),
+	NATIVE(report, "(ILjava/lang/String;)V"),
+	NATIVE(isBackendThread, "()Z"),
+	NATIVE(localTransactionId, "()J"),
+	NATIVE(subtransactionId, "()J"),
+	NATIVE(usesTransactionSnapshot, "()Z"),
+	NATIVE(assignTransactionId, "()V"),
+	NATIVE(prepare, "(Ljava/lang/String;[Ljava/lang/String;)I"),
+	NATIVE(executePlan, "(I[Ljava/lang/Object;)Lorg/pgqjava/pljvm/Result;"),
+	NATIVE(executePlanCount, "(I[Ljava/lang/Object;)J"),
+	NATIVE(executePlanLong, "(I[Ljava/lang/Object;)J"),
+	NATIVE(freePlan, "(I)V"),
+	NATIVE(executeOnce, "(Ljava/lang/String;[Ljava/lang/String;[Ljava/lang/Object;)Lorg/pgqjava/pljvm/Result;"),
+	NATIVE(beginSubtransaction, "()I"),
+	NATIVE(commitSubtransaction, "(I)V"),
+	NATIVE(rollbackSubtransaction, "(I)V"),
+	NATIVE(inJava, "()Z"),
+	NATIVE(watchdogInterrupt, "(Ljava/lang/Thread;)Z"),
+};
 
 static SavedPlan *plans = NULL;
 static int	nplans = 0;
 static int	free_hint = 0;
+
+#define MAX_SUBXACT 64
+static SubXact subxacts[MAX_SUBXACT];
+static int	nsubxacts = 0;
+
+/*
+ * Scratch memory of the natives, one context per call depth (a nested call
+ * runs while the outer native's scratch is in use), kept for the life of
+ * the backend and reset around every use instead of created per call.
+ */
+#define MAX_SCRATCH_DEPTH 16
+static MemoryContext scratch[MAX_SCRATCH_DEPTH];
+
+/*
+ * pljvm_register_natives
+ *		Binds the natives explicitly: the JVM cannot find them by symbol
+ *		lookup, as it did not load this library itself.
+ */
+void
+pljvm_register_natives(JNIEnv *env)
+{
+	if ((*env)->RegisterNatives(env, pljvm_refs.Natives, native_methods, lengthof(native_methods)) != 0)
+		pljvm_raise_jni_exception("RegisterNatives");
+}
 
 static void
 throw_new(JNIEnv *env, jclass cls, const char *msg)
@@ -62,13 +183,28 @@ pljvm_throw_pgexception(JNIEnv *env, ErrorData *ed)
 		(*env)->Throw(env, exc);
 }
 
+/* Throws the 25P02 of a poisoned call. */
+static void
+throw_poisoned(JNIEnv *env)
+{
+	ErrorData	ed;
+
+	memset(&ed, 0, sizeof(ed));
+	ed.sqlerrcode = ERRCODE_IN_FAILED_SQL_TRANSACTION;
+	ed.message = "pljvm: an SQL error happened earlier in this call; no more SQL until the Java method returns";
+	ed.hint = "The original error is raised when the Java method returns.";
+	pljvm_throw_pgexception(env, &ed);
+}
+
 /*
- * begin
- *		Checks that backend work may be done now; otherwise throws and
- *		returns NULL.
+ * native_enter
+ *		BEGIN_NATIVE's checks and saves.  Returns false, with a Java exception
+ *		thrown, when backend work may not be done now: not the backend
+ *		thread, no pljvm call active, or (unless poisoned_ok) an earlier SQL
+ *		error pending.
  */
-static PljvmCall *
-begin(JNIEnv *env)
+static bool
+native_enter(JNIEnv *env, volatile NativeScope *scope, bool poisoned_ok)
 {
 	PljvmCall  *call = pljvm_current_call;
 
@@ -76,42 +212,41 @@ begin(JNIEnv *env)
 	{
 		throw_new(env, R.IllegalStateException,
 				  "pljvm: only the backend thread may call into PostgreSQL");
-		return NULL;
+		return false;
 	}
 	if (call == NULL)
 	{
 		throw_new(env, R.IllegalStateException, "pljvm: no pljvm function call is active");
-		return NULL;
+		return false;
 	}
-	if (call->pending_error != NULL)
+	if (call->pending_error != NULL && !poisoned_ok)
 	{
-		ErrorData	ed;
-
-		memset(&ed, 0, sizeof(ed));
-		ed.sqlerrcode = ERRCODE_IN_FAILED_SQL_TRANSACTION;
-		ed.message = "pljvm: an SQL error happened earlier in this call; no more SQL until the Java method returns";
-		ed.hint = "The original error is raised when the Java method returns.";
-		pljvm_throw_pgexception(env, &ed);
-		return NULL;
+		throw_poisoned(env);
+		return false;
 	}
-	return call;
+	scope->call = call;
+	scope->cxt = CurrentMemoryContext;
+	scope->owner = CurrentResourceOwner;
+	scope->in_java = pljvm_suspend_java();
+	return true;
 }
 
 /*
- * fail
- *		The PG_CATCH part shared by all natives: keep the error for later,
- *		hand it to Java.
+ * native_fail
+ *		END_NATIVE's PG_CATCH part: keep the error for later, put the backend
+ *		back as the native found it, hand the error to Java.
  */
 static void
-fail(JNIEnv *env, PljvmCall *call, MemoryContext cxt, ResourceOwner owner)
+native_fail(JNIEnv *env, volatile NativeScope *scope)
 {
+	PljvmCall  *call = scope->call;
 	ErrorData  *ed;
 
 	MemoryContextSwitchTo(call->entry_cxt);
 	ed = CopyErrorData();
 	FlushErrorState();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
+	MemoryContextSwitchTo(scope->cxt);
+	CurrentResourceOwner = scope->owner;
 	call->pending_error = ed;
 	call->pending_subxid = GetCurrentSubTransactionId();
 	pljvm_throw_pgexception(env, ed);
@@ -129,15 +264,33 @@ pljvm_spi_connect(PljvmCall *call)
 	}
 }
 
+/* The call's scratch context, reset (the last use may have ended in an error). */
+static MemoryContext
+scratch_context(PljvmCall *call)
+{
+	if (call->tmp_cxt == NULL)
+	{
+		if (call->depth < MAX_SCRATCH_DEPTH)
+		{
+			if (scratch[call->depth] == NULL)
+				scratch[call->depth] = AllocSetContextCreate(TopMemoryContext, "pljvm native scratch",
+															 ALLOCSET_SMALL_SIZES);
+			call->tmp_cxt = scratch[call->depth];
+		}
+		else
+			call->tmp_cxt = AllocSetContextCreate(call->entry_cxt, "pljvm native scratch",
+												  ALLOCSET_SMALL_SIZES);
+		MemoryContextReset(call->tmp_cxt);
+	}
+	return call->tmp_cxt;
+}
+
 /* Connects SPI for the call and switches to the call's scratch context. */
 static MemoryContext
 spi_begin(PljvmCall *call)
 {
 	pljvm_spi_connect(call);
-	if (call->tmp_cxt == NULL)
-		call->tmp_cxt = AllocSetContextCreate(call->entry_cxt, "pljvm native",
-											  ALLOCSET_SMALL_SIZES);
-	return MemoryContextSwitchTo(call->tmp_cxt);
+	return MemoryContextSwitchTo(scratch_context(call));
 }
 
 static void
@@ -203,9 +356,63 @@ pljvm_convert_args(jobjectArray args, int n, const Oid *types, const int *codes,
 	}
 }
 
-/* SPI's result as a Java Result. */
+/*
+ * result_columns
+ *		The column names of desc as a Java String[].  With a saved plan, the
+ *		array of the last result is reused while the names are the same:
+ *		building Java strings for the names cost ~7 % of an insert_event.
+ */
+static jobjectArray
+result_columns(TupleDesc desc, SavedPlan *sp)
+{
+	jobjectArray columns;
+
+	if (sp != NULL && sp->columns != NULL && sp->ncolumns == desc->natts)
+	{
+		int			i;
+
+		for (i = 0; i < desc->natts; i++)
+			if (strcmp(sp->colnames[i], NameStr(TupleDescAttr(desc, i)->attname)) != 0)
+				break;
+		if (i == desc->natts)
+			return sp->columns;
+	}
+	columns = (*ENV)->NewObjectArray(ENV, desc->natts, R.String, NULL);
+	if (columns == NULL)
+		pljvm_raise_jni_exception("NewObjectArray");
+	for (int i = 0; i < desc->natts; i++)
+	{
+		const char *name = NameStr(TupleDescAttr(desc, i)->attname);
+		jstring		s = pljvm_to_jstring(name, strlen(name));
+
+		(*ENV)->SetObjectArrayElement(ENV, columns, i, s);
+		(*ENV)->DeleteLocalRef(ENV, s);
+	}
+	if (sp != NULL)
+	{
+		jobjectArray keep = (*ENV)->NewGlobalRef(ENV, columns);
+
+		if (keep == NULL)
+			return columns;		/* out of memory: just do not cache */
+		if (sp->columns != NULL)
+		{
+			(*ENV)->DeleteGlobalRef(ENV, sp->columns);
+			for (int i = 0; i < sp->ncolumns; i++)
+				pfree(sp->colnames[i]);
+			pfree(sp->colnames);
+		}
+		sp->colnames = MemoryContextAlloc(TopMemoryContext, sizeof(char *) * Max(desc->natts, 1));
+		for (int i = 0; i < desc->natts; i++)
+			sp->colnames[i] = MemoryContextStrdup(TopMemoryContext, NameStr(TupleDescAttr(desc, i)->attname));
+		sp->ncolumns = desc->natts;
+		sp->columns = keep;
+	}
+	return columns;
+}
+
+/* SPI's result as a Java Result; sp: the saved plan it came from, or NULL. */
 static jobject
-make_result(void)
+make_result(SavedPlan *sp)
 {
 	jobjectArray columns = NULL;
 	jobjectArray rows = NULL;
@@ -216,19 +423,15 @@ make_result(void)
 	{
 		TupleDesc	desc = tt->tupdesc;
 		int		   *codes = palloc(sizeof(int) * Max(desc->natts, 1));
-		jclass		rowclass = R.ObjectArray;
 
-		columns = (*ENV)->NewObjectArray(ENV, desc->natts, R.String, NULL);
+		columns = result_columns(desc, sp);
 		for (int i = 0; i < desc->natts; i++)
 		{
 			Form_pg_attribute att = TupleDescAttr(desc, i);
-			jstring		name = pljvm_to_jstring(NameStr(att->attname), strlen(NameStr(att->attname)));
 
-			(*ENV)->SetObjectArrayElement(ENV, columns, i, name);
-			(*ENV)->DeleteLocalRef(ENV, name);
 			codes[i] = att->attisdropped ? T_OTHER : pljvm_type_code(att->atttypid);
 		}
-		rows = (*ENV)->NewObjectArray(ENV, (jsize) SPI_processed, rowclass, NULL);
+		rows = (*ENV)->NewObjectArray(ENV, (jsize) SPI_processed, R.ObjectArray, NULL);
 		if (rows == NULL)
 			pljvm_raise_jni_exception("NewObjectArray");
 		for (uint64 r = 0; r < SPI_processed; r++)
@@ -246,6 +449,28 @@ make_result(void)
 	return result;
 }
 
+static SavedPlan *
+lookup_plan(JNIEnv *env, jint handle)
+{
+	if (handle < 1 || handle > nplans || plans[handle - 1].plan == NULL)
+	{
+		throw_new(env, R.IllegalStateException, "pljvm: invalid or freed plan handle");
+		return NULL;
+	}
+	return &plans[handle - 1];
+}
+
+/* Runs a saved plan with Java's parameter values; the result is in SPI_tuptable. */
+static void
+run_plan(SavedPlan *sp, jobjectArray args, bool read_only)
+{
+	Datum	   *values = palloc(sizeof(Datum) * Max(sp->nargs, 1));
+	char	   *nulls = palloc(sizeof(char) * Max(sp->nargs, 1));
+
+	pljvm_convert_args(args, sp->nargs, sp->argtypes, sp->argcodes, values, nulls);
+	spi_check(SPI_execute_plan(sp->plan, values, nulls, read_only, 0), "SPI_execute_plan");
+}
+
 JNIEXPORT jboolean JNICALL
 Java_org_pgqjava_pljvm_internal_Natives_interruptPending(JNIEnv *env, jclass cls)
 {
@@ -255,38 +480,19 @@ Java_org_pgqjava_pljvm_internal_Natives_interruptPending(JNIEnv *env, jclass cls
 JNIEXPORT void JNICALL
 Java_org_pgqjava_pljvm_internal_Natives_checkInterrupts(JNIEnv *env, jclass cls)
 {
-	PljvmCall  *call = begin(env);
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	sig_atomic_t saved = pljvm_in_java;
+	volatile NativeScope scope;
 
-	if (call == NULL)
-		return;
-	pljvm_in_java = 0;
-	PG_TRY();
-	{
-		CHECK_FOR_INTERRUPTS();
-	}
-	PG_CATCH();
-	{
-		fail(env, call, cxt, owner);
-	}
-	PG_END_TRY();
-	pljvm_in_java = saved;
+	BEGIN_NATIVE(env, scope, /* void */ );
+	CHECK_FOR_INTERRUPTS();
+	END_NATIVE(env, scope);
 }
 
 JNIEXPORT void JNICALL
 Java_org_pgqjava_pljvm_internal_Natives_report(JNIEnv *env, jclass cls, jint level, jstring message)
 {
-	PljvmCall  *call = begin(env);
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	sig_atomic_t saved = pljvm_in_java;
+	volatile NativeScope scope;
 
-	if (call == NULL)
-		return;
-	pljvm_in_java = 0;
-	PG_TRY();
+	BEGIN_NATIVE(env, scope, /* void */ );
 	{
 		int			elevel = level == org_pgqjava_pljvm_internal_Natives_LEVEL_WARNING ? WARNING
 			: level == org_pgqjava_pljvm_internal_Natives_LEVEL_NOTICE ? NOTICE : LOG;
@@ -295,44 +501,7 @@ Java_org_pgqjava_pljvm_internal_Natives_report(JNIEnv *env, jclass cls, jint lev
 		ereport(elevel, (errmsg_internal("%s", msg)));
 		pfree(msg);
 	}
-	PG_CATCH();
-	{
-		fail(env, call, cxt, owner);
-	}
-	PG_END_TRY();
-	pljvm_in_java = saved;
-}
-
-JNIEXPORT jlong JNICALL
-Java_org_pgqjava_pljvm_internal_Natives_localTransactionId(JNIEnv *env, jclass cls)
-{
-	return (jlong) MyProc->lxid;
-}
-
-JNIEXPORT void JNICALL
-Java_org_pgqjava_pljvm_internal_Natives_assignTransactionId(JNIEnv *env, jclass cls)
-{
-	PljvmCall  *call = begin(env);
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-
-	if (call == NULL)
-		return;
-	PG_TRY();
-	{
-		(void) GetTopTransactionId();
-	}
-	PG_CATCH();
-	{
-		fail(env, call, cxt, owner);
-	}
-	PG_END_TRY();
-}
-
-JNIEXPORT jboolean JNICALL
-Java_org_pgqjava_pljvm_internal_Natives_usesTransactionSnapshot(JNIEnv *env, jclass cls)
-{
-	return IsolationUsesXactSnapshot() ? JNI_TRUE : JNI_FALSE;
+	END_NATIVE(env, scope);
 }
 
 JNIEXPORT jboolean JNICALL
@@ -341,21 +510,46 @@ Java_org_pgqjava_pljvm_internal_Natives_isBackendThread(JNIEnv *env, jclass cls)
 	return pljvm_on_backend_thread() ? JNI_TRUE : JNI_FALSE;
 }
 
+/* Reads one field of MyProc: no backend work, so no scope. */
+JNIEXPORT jlong JNICALL
+Java_org_pgqjava_pljvm_internal_Natives_localTransactionId(JNIEnv *env, jclass cls)
+{
+	return (jlong) MyProc->lxid;
+}
+
+/* Reads the transaction state's subtransaction id: no backend work, so no scope. */
+JNIEXPORT jlong JNICALL
+Java_org_pgqjava_pljvm_internal_Natives_subtransactionId(JNIEnv *env, jclass cls)
+{
+	return (jlong) GetCurrentSubTransactionId();
+}
+
+/* Reads the isolation level: no backend work, so no scope. */
+JNIEXPORT jboolean JNICALL
+Java_org_pgqjava_pljvm_internal_Natives_usesTransactionSnapshot(JNIEnv *env, jclass cls)
+{
+	return IsolationUsesXactSnapshot() ? JNI_TRUE : JNI_FALSE;
+}
+
+JNIEXPORT void JNICALL
+Java_org_pgqjava_pljvm_internal_Natives_assignTransactionId(JNIEnv *env, jclass cls)
+{
+	volatile NativeScope scope;
+
+	BEGIN_NATIVE(env, scope, /* void */ );
+	(void) GetTopTransactionId();
+	END_NATIVE(env, scope);
+}
+
 JNIEXPORT jint JNICALL
 Java_org_pgqjava_pljvm_internal_Natives_prepare(JNIEnv *env, jclass cls, jstring sql, jobjectArray types)
 {
-	PljvmCall  *call = begin(env);
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	sig_atomic_t saved = pljvm_in_java;
+	volatile NativeScope scope;
 	volatile int handle = 0;
 
-	if (call == NULL)
-		return 0;
-	pljvm_in_java = 0;
-	PG_TRY();
+	BEGIN_NATIVE(env, scope, 0);
 	{
-		MemoryContext old = spi_begin(call);
+		MemoryContext old = spi_begin(scope.call);
 		int			n = (*ENV)->GetArrayLength(ENV, types);
 		int		   *codes;
 		Oid		   *oids = pljvm_parse_types(types, n, &codes);
@@ -384,103 +578,151 @@ Java_org_pgqjava_pljvm_internal_Natives_prepare(JNIEnv *env, jclass cls, jstring
 		memcpy(plans[slot].argcodes, codes, sizeof(int) * n);
 		free_hint = slot + 1;
 		handle = slot + 1;
-		spi_end(call, old);
+		spi_end(scope.call, old);
 	}
-	PG_CATCH();
-	{
-		fail(env, call, cxt, owner);
-	}
-	PG_END_TRY();
-	pljvm_in_java = saved;
+	END_NATIVE(env, scope);
 	return handle;
-}
-
-static SavedPlan *
-lookup_plan(JNIEnv *env, jint handle)
-{
-	if (handle < 1 || handle > nplans || plans[handle - 1].plan == NULL)
-	{
-		throw_new(env, R.IllegalStateException, "pljvm: invalid or freed plan handle");
-		return NULL;
-	}
-	return &plans[handle - 1];
 }
 
 JNIEXPORT jobject JNICALL
 Java_org_pgqjava_pljvm_internal_Natives_executePlan(JNIEnv *env, jclass cls, jint handle, jobjectArray args)
 {
-	PljvmCall  *call = begin(env);
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	sig_atomic_t saved = pljvm_in_java;
+	volatile NativeScope scope;
 	volatile jobject result = NULL;
-	SavedPlan  *sp;
+	SavedPlan  *sp = lookup_plan(env, handle);
 
-	if (call == NULL || (sp = lookup_plan(env, handle)) == NULL)
+	if (sp == NULL)
 		return NULL;
-	pljvm_in_java = 0;
-	PG_TRY();
+	BEGIN_NATIVE(env, scope, NULL);
 	{
-		MemoryContext old = spi_begin(call);
-		Datum	   *values = palloc(sizeof(Datum) * Max(sp->nargs, 1));
-		char	   *nulls = palloc(sizeof(char) * Max(sp->nargs, 1));
+		MemoryContext old = spi_begin(scope.call);
 
-		pljvm_convert_args(args, sp->nargs, sp->argtypes, sp->argcodes, values, nulls);
-		spi_check(SPI_execute_plan(sp->plan, values, nulls, call->read_only, 0), "SPI_execute_plan");
-		result = make_result();
-		spi_end(call, old);
+		run_plan(sp, args, scope.call->read_only);
+		result = make_result(sp);
+		spi_end(scope.call, old);
 	}
-	PG_CATCH();
-	{
-		fail(env, call, cxt, owner);
-	}
-	PG_END_TRY();
-	pljvm_in_java = saved;
+	END_NATIVE(env, scope);
 	return result;
+}
+
+/* Runs a plan for its row count only: no Java objects for the rows. */
+JNIEXPORT jlong JNICALL
+Java_org_pgqjava_pljvm_internal_Natives_executePlanCount(JNIEnv *env, jclass cls, jint handle, jobjectArray args)
+{
+	volatile NativeScope scope;
+	volatile jlong processed = 0;
+	SavedPlan  *sp = lookup_plan(env, handle);
+
+	if (sp == NULL)
+		return 0;
+	BEGIN_NATIVE(env, scope, 0);
+	{
+		MemoryContext old = spi_begin(scope.call);
+
+		run_plan(sp, args, scope.call->read_only);
+		processed = (jlong) SPI_processed;
+		if (SPI_tuptable != NULL)
+			SPI_freetuptable(SPI_tuptable);
+		spi_end(scope.call, old);
+	}
+	END_NATIVE(env, scope);
+	return processed;
+}
+
+/*
+ * Runs a plan whose first row's first column is an integer (an id from
+ * RETURNING, a count): returns it without Java objects.  No row, or NULL,
+ * is an error (SQLSTATE P0002, no_data_found).
+ */
+JNIEXPORT jlong JNICALL
+Java_org_pgqjava_pljvm_internal_Natives_executePlanLong(JNIEnv *env, jclass cls, jint handle, jobjectArray args)
+{
+	volatile NativeScope scope;
+	volatile jlong value = 0;
+	SavedPlan  *sp = lookup_plan(env, handle);
+
+	if (sp == NULL)
+		return 0;
+	BEGIN_NATIVE(env, scope, 0);
+	{
+		MemoryContext old = spi_begin(scope.call);
+		SPITupleTable *tt;
+		bool		isnull = true;
+		Datum		d = (Datum) 0;
+		Oid			typid = InvalidOid;
+
+		run_plan(sp, args, scope.call->read_only);
+		tt = SPI_tuptable;
+		if (tt != NULL && SPI_processed > 0 && tt->tupdesc->natts > 0)
+		{
+			typid = TupleDescAttr(tt->tupdesc, 0)->atttypid;
+			d = heap_getattr(tt->vals[0], 1, tt->tupdesc, &isnull);
+		}
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("pljvm: the statement returned no row or NULL where an integer was expected"),
+					 errhint("Plan.executeLong is for statements that always return a value.")));
+		switch (typid)
+		{
+			case INT8OID:
+				value = DatumGetInt64(d);
+				break;
+			case INT4OID:
+				value = DatumGetInt32(d);
+				break;
+			case INT2OID:
+				value = DatumGetInt16(d);
+				break;
+			default:
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("pljvm: Plan.executeLong needs an integer first column, got type %u", typid)));
+		}
+		SPI_freetuptable(tt);
+		spi_end(scope.call, old);
+	}
+	END_NATIVE(env, scope);
+	return value;
 }
 
 JNIEXPORT void JNICALL
 Java_org_pgqjava_pljvm_internal_Natives_freePlan(JNIEnv *env, jclass cls, jint handle)
 {
-	PljvmCall  *call = begin(env);
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	SavedPlan  *sp;
+	volatile NativeScope scope;
+	SavedPlan  *sp = lookup_plan(env, handle);
 
-	if (call == NULL || (sp = lookup_plan(env, handle)) == NULL)
+	if (sp == NULL)
 		return;
-	PG_TRY();
+	BEGIN_NATIVE(env, scope, /* void */ );
 	{
 		SPI_freeplan(sp->plan);
 		pfree(sp->argtypes);
 		pfree(sp->argcodes);
+		if (sp->columns != NULL)
+		{
+			(*ENV)->DeleteGlobalRef(ENV, sp->columns);
+			for (int i = 0; i < sp->ncolumns; i++)
+				pfree(sp->colnames[i]);
+			pfree(sp->colnames);
+		}
 		memset(sp, 0, sizeof(*sp));
 		if (handle - 1 < free_hint)
 			free_hint = handle - 1;
 	}
-	PG_CATCH();
-	{
-		fail(env, call, cxt, owner);
-	}
-	PG_END_TRY();
+	END_NATIVE(env, scope);
 }
 
 JNIEXPORT jobject JNICALL
 Java_org_pgqjava_pljvm_internal_Natives_executeOnce(JNIEnv *env, jclass cls, jstring sql,
 													jobjectArray types, jobjectArray args)
 {
-	PljvmCall  *call = begin(env);
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	sig_atomic_t saved = pljvm_in_java;
+	volatile NativeScope scope;
 	volatile jobject result = NULL;
 
-	if (call == NULL)
-		return NULL;
-	pljvm_in_java = 0;
-	PG_TRY();
+	BEGIN_NATIVE(env, scope, NULL);
 	{
-		MemoryContext old = spi_begin(call);
+		MemoryContext old = spi_begin(scope.call);
 		int			n = (*ENV)->GetArrayLength(ENV, types);
 		int		   *codes;
 		Oid		   *oids = pljvm_parse_types(types, n, &codes);
@@ -489,72 +731,43 @@ Java_org_pgqjava_pljvm_internal_Natives_executeOnce(JNIEnv *env, jclass cls, jst
 
 		pljvm_convert_args(args, n, oids, codes, values, nulls);
 		spi_check(SPI_execute_with_args(pljvm_from_jstring(sql), n, oids, values, nulls,
-										call->read_only, 0), "SPI_execute_with_args");
-		result = make_result();
-		spi_end(call, old);
+										scope.call->read_only, 0), "SPI_execute_with_args");
+		result = make_result(NULL);
+		spi_end(scope.call, old);
 	}
-	PG_CATCH();
-	{
-		fail(env, call, cxt, owner);
-	}
-	PG_END_TRY();
-	pljvm_in_java = saved;
+	END_NATIVE(env, scope);
 	return result;
 }
-
-/*
- * Subtransactions (Spi.subtransaction): the only way Java may catch an SQL
- * error and go on.  An error inside the subtransaction is pending as usual;
- * rolling the subtransaction back undoes its effects and clears it.
- * Strictly nested: Java opens and closes them in try/finally.
- */
-typedef struct SubXact
-{
-	SubTransactionId subxid;
-	MemoryContext cxt;
-	ResourceOwner owner;
-} SubXact;
-
-#define MAX_SUBXACT 64
-static SubXact subxacts[MAX_SUBXACT];
-static int	nsubxacts = 0;
 
 JNIEXPORT jint JNICALL
 Java_org_pgqjava_pljvm_internal_Natives_beginSubtransaction(JNIEnv *env, jclass cls)
 {
-	PljvmCall  *call = begin(env);
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	volatile NativeScope scope;
 	volatile jint token = 0;
 
-	if (call == NULL)
-		return 0;
 	if (nsubxacts >= MAX_SUBXACT)
 	{
 		throw_new(env, R.IllegalStateException, "pljvm: subtransactions nested too deeply");
 		return 0;
 	}
-	PG_TRY();
+	BEGIN_NATIVE(env, scope, 0);
 	{
 		/* connect first: an SPI connection made inside would end with it */
-		MemoryContext old = spi_begin(call);
+		MemoryContext old = spi_begin(scope.call);
 
-		spi_end(call, old);
-		cxt = CurrentMemoryContext;
+		spi_end(scope.call, old);
+		/* an error from here on must restore SPI's context: scope is volatile */
+		scope.cxt = CurrentMemoryContext;
 		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(cxt);
+		MemoryContextSwitchTo(scope.cxt);
 		subxacts[nsubxacts].subxid = GetCurrentSubTransactionId();
-		subxacts[nsubxacts].cxt = cxt;
-		subxacts[nsubxacts].owner = owner;
+		subxacts[nsubxacts].cxt = scope.cxt;
+		subxacts[nsubxacts].owner = scope.owner;
 		token = (jint) subxacts[nsubxacts].subxid;
 		nsubxacts++;
-		call->subxact_depth++;
+		scope.call->subxact_depth++;
 	}
-	PG_CATCH();
-	{
-		fail(env, call, cxt, owner);
-	}
-	PG_END_TRY();
+	END_NATIVE(env, scope);
 	return token;
 }
 
@@ -578,33 +791,32 @@ innermost(JNIEnv *env, PljvmCall *call, jint token)
  *		happened inside it (and that Java swallowed) turns a commit into a
  *		rollback and is thrown again; a rollback clears it.  An error from
  *		before the subtransaction cannot be undone by it and stays pending.
+ *		An error while closing restores the subtransaction's outer context
+ *		and owner (those of beginSubtransaction's caller).
  */
 static void
 close_subxact(JNIEnv *env, jint token, bool commit)
 {
 	PljvmCall  *call = pljvm_current_call;
+	volatile NativeScope scope;
 	SubXact    *sx;
 	ErrorData  *volatile inside = NULL;
 
-	if (!pljvm_on_backend_thread() || call == NULL)
-	{
-		throw_new(env, R.IllegalStateException, "pljvm: only the backend thread may call into PostgreSQL");
-		return;
-	}
-	if (call->pending_error != NULL)
+	if (call != NULL && call->pending_error != NULL && pljvm_on_backend_thread())
 	{
 		if (call->pending_subxid < (SubTransactionId) token)
 		{
 			if (commit)
-				begin(env);		/* throws 25P02 */
+				throw_poisoned(env);
 			return;
 		}
 		inside = call->pending_error;
 	}
-	if ((sx = innermost(env, call, token)) == NULL)
-		return;
-	PG_TRY();
+	BEGIN_NATIVE_POISONED(env, scope, /* void */ );
+	if ((sx = innermost(env, scope.call, token)) != NULL)
 	{
+		scope.cxt = sx->cxt;
+		scope.owner = sx->owner;
 		if (commit && inside == NULL)
 			ReleaseCurrentSubTransaction();
 		else
@@ -612,17 +824,12 @@ close_subxact(JNIEnv *env, jint token, bool commit)
 		MemoryContextSwitchTo(sx->cxt);
 		CurrentResourceOwner = sx->owner;
 		nsubxacts--;
-		call->subxact_depth--;
-		call->pending_error = NULL;
+		scope.call->subxact_depth--;
+		scope.call->pending_error = NULL;
+		if (inside != NULL && commit)
+			pljvm_throw_pgexception(env, inside);
 	}
-	PG_CATCH();
-	{
-		fail(env, call, sx->cxt, sx->owner);
-		return;
-	}
-	PG_END_TRY();
-	if (inside != NULL && commit)
-		pljvm_throw_pgexception(env, inside);
+	END_NATIVE(env, scope);
 }
 
 JNIEXPORT void JNICALL
@@ -637,6 +844,7 @@ Java_org_pgqjava_pljvm_internal_Natives_rollbackSubtransaction(JNIEnv *env, jcla
 	close_subxact(env, token, false);
 }
 
+/* For the watchdog thread: reads the flag only. */
 JNIEXPORT jboolean JNICALL
 Java_org_pgqjava_pljvm_internal_Natives_inJava(JNIEnv *env, jclass cls)
 {
@@ -668,38 +876,4 @@ Java_org_pgqjava_pljvm_internal_Natives_watchdogInterrupt(JNIEnv *env, jclass cl
 	}
 	pthread_mutex_unlock(&pljvm_watchdog_lock);
 	return fired;
-}
-
-#define NATIVE(name, sig) \
-	{ #name, sig, (void *) Java_org_pgqjava_pljvm_internal_Natives_##name }
-
-/*
- * pljvm_register_natives
- *		Binds the natives explicitly: the JVM cannot find them by symbol
- *		lookup, as it did not load this library itself.
- */
-void
-pljvm_register_natives(JNIEnv *env)
-{
-	JNINativeMethod methods[] = {
-		NATIVE(interruptPending, "()Z"),
-		NATIVE(checkInterrupts, "()V"),
-		NATIVE(report, "(ILjava/lang/String;)V"),
-		NATIVE(isBackendThread, "()Z"),
-		NATIVE(localTransactionId, "()J"),
-		NATIVE(usesTransactionSnapshot, "()Z"),
-		NATIVE(assignTransactionId, "()V"),
-		NATIVE(prepare, "(Ljava/lang/String;[Ljava/lang/String;)I"),
-		NATIVE(executePlan, "(I[Ljava/lang/Object;)Lorg/pgqjava/pljvm/Result;"),
-		NATIVE(freePlan, "(I)V"),
-		NATIVE(executeOnce, "(Ljava/lang/String;[Ljava/lang/String;[Ljava/lang/Object;)Lorg/pgqjava/pljvm/Result;"),
-		NATIVE(beginSubtransaction, "()I"),
-		NATIVE(commitSubtransaction, "(I)V"),
-		NATIVE(rollbackSubtransaction, "(I)V"),
-		NATIVE(inJava, "()Z"),
-		NATIVE(watchdogInterrupt, "(Ljava/lang/Thread;)Z"),
-	};
-
-	if ((*env)->RegisterNatives(env, pljvm_refs.Natives, methods, lengthof(methods)) != 0)
-		pljvm_raise_jni_exception("RegisterNatives");
 }

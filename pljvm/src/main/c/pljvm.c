@@ -176,7 +176,7 @@ pljvm_after_java(PljvmCall *call)
 
 	/* leave Java under the watchdog's lock: an interrupt it sent is recorded */
 	pthread_mutex_lock(&pljvm_watchdog_lock);
-	pljvm_in_java = 0;
+	(void) pljvm_suspend_java();
 	fired = pljvm_watchdog_fired;
 	pljvm_watchdog_fired = 0;
 	pthread_mutex_unlock(&pljvm_watchdog_lock);
@@ -284,7 +284,6 @@ resolve(FnInfo *fn, HeapTuple proctup, PljvmCall *call)
 	jintArray	kinds;
 	jint		k[FUNC_MAX_ARGS + 1];
 	jobject		cls;
-	sig_atomic_t saved;
 
 	if (fn->cls != NULL)
 	{
@@ -315,11 +314,9 @@ resolve(FnInfo *fn, HeapTuple proctup, PljvmCall *call)
 
 		find_jar_table();
 		jar_reader_begin(&reader);
-		saved = pljvm_in_java;
-		pljvm_in_java = 1;
+		pljvm_enter_java();
 		res = (*ENV)->CallStaticObjectMethod(ENV, R.Resolver, R.Resolver_resolve, jschema, jtarget,
 											 codes, (jint) fn->retcode, (jboolean) fn->retset);
-		pljvm_in_java = saved;
 		jar_reader_end(&reader);
 	}
 	pljvm_after_java(call);
@@ -386,7 +383,6 @@ static void
 refresh_jars(PljvmCall *call)
 {
 	jint		gen;
-	sig_atomic_t saved = pljvm_in_java;
 
 	JarReader	reader;
 
@@ -395,9 +391,8 @@ refresh_jars(PljvmCall *call)
 		return;
 	jars_stale = false;
 	jar_reader_begin(&reader);
-	pljvm_in_java = 1;
+	pljvm_enter_java();
 	gen = (*ENV)->CallStaticIntMethod(ENV, R.Loaders, R.Loaders_refresh);
-	pljvm_in_java = saved;
 	jar_reader_end(&reader);
 	pljvm_after_java(call);
 	loader_generation = gen;
@@ -594,9 +589,8 @@ return_set(FunctionCallInfo fcinfo, FnInfo *fn, PljvmCall *call, jobject obj)
 	}
 	if ((*ENV)->IsInstanceOf(ENV, obj, R.Iterable))
 	{
-		pljvm_in_java = 1;
+		pljvm_enter_java();
 		it = (*ENV)->CallObjectMethod(ENV, obj, R.Iterable_iterator);
-		pljvm_in_java = 0;
 		pljvm_after_java(call);
 	}
 	for (;;)
@@ -606,10 +600,9 @@ return_set(FunctionCallInfo fcinfo, FnInfo *fn, PljvmCall *call, jobject obj)
 		Datum		value;
 		bool		isnull = false;
 
-		pljvm_in_java = 1;
+		pljvm_enter_java();
 		more = (*ENV)->CallBooleanMethod(ENV, it, R.Iterator_hasNext);
 		elem = more ? (*ENV)->CallObjectMethod(ENV, it, R.Iterator_next) : NULL;
-		pljvm_in_java = 0;
 		pljvm_after_java(call);
 		if (!more)
 			break;
@@ -660,7 +653,7 @@ call_java(FunctionCallInfo fcinfo, PljvmCall *call)
 
 	if (pljvm_watchdog_fired)
 		pljvm_after_java(call);	/* a stale interrupt from an earlier call */
-	pljvm_in_java = 1;
+	pljvm_enter_java();
 	if (fn->retcode == T_VOID && !fn->retset)
 		(*ENV)->CallStaticVoidMethodA(ENV, fn->cls, fn->mid, args);
 	else if (fn->retkind == KIND_PRIMITIVE && !fn->retset && !(fn->retcode & T_ARRAY))
@@ -695,7 +688,6 @@ call_java(FunctionCallInfo fcinfo, PljvmCall *call)
 	}
 	else
 		obj = (*ENV)->CallStaticObjectMethodA(ENV, fn->cls, fn->mid, args);
-	pljvm_in_java = 0;
 	pljvm_after_java(call);
 
 	if (fn->retset)
@@ -738,12 +730,13 @@ with_call(Datum (*fn) (FunctionCallInfo, PljvmCall *), FunctionCallInfo fcinfo)
 {
 	PljvmCall	call;
 	volatile Datum result = (Datum) 0;
-	sig_atomic_t saved_in_java = pljvm_in_java;
+	sig_atomic_t saved_in_java = pljvm_suspend_java();
 
 	pljvm_start_jvm();
 	pljvm_check_stack();
 	memset(&call, 0, sizeof(call));
 	call.prev = pljvm_current_call;
+	call.depth = call.prev == NULL ? 0 : call.prev->depth + 1;
 	call.entry_cxt = CurrentMemoryContext;
 	if ((*ENV)->PushLocalFrame(ENV, 64) < 0)
 		pljvm_raise_jni_exception("PushLocalFrame");
@@ -755,7 +748,7 @@ with_call(Datum (*fn) (FunctionCallInfo, PljvmCall *), FunctionCallInfo fcinfo)
 	PG_FINALLY();
 	{
 		pljvm_current_call = call.prev;
-		pljvm_in_java = saved_in_java;
+		pljvm_resume_java(saved_in_java);
 		if ((*ENV)->ExceptionCheck(ENV))
 			(*ENV)->ExceptionClear(ENV);
 		(*ENV)->PopLocalFrame(ENV, NULL);

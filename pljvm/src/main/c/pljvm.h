@@ -61,6 +61,7 @@ typedef struct PljvmCall
 	ErrorData  *pending_error;	/* an SQL error Java was told about */
 	SubTransactionId pending_subxid;	/* subtransaction it happened in */
 	int			subxact_depth;	/* subtransactions opened by Spi.subtransaction */
+	int			depth;			/* 0 for the outermost call */
 } PljvmCall;
 
 /* Global references and ids of the JDK and pljvm classes the host uses. */
@@ -95,6 +96,34 @@ extern volatile sig_atomic_t pljvm_in_java;
 extern volatile sig_atomic_t pljvm_watchdog_fired;
 extern pthread_mutex_t pljvm_watchdog_lock;
 extern void pljvm_after_java(PljvmCall *call);
+
+/*
+ * The "in Java" state (pljvm_in_java, which the watchdog reads to decide
+ * whether a cancel needs a Thread.interrupt) changes only through these:
+ * the handler enters Java with pljvm_enter_java and leaves it with
+ * pljvm_after_java (under the watchdog's lock); a native leaves Java for
+ * backend work with pljvm_suspend_java and goes back with pljvm_resume_java.
+ */
+static inline void
+pljvm_enter_java(void)
+{
+	pljvm_in_java = 1;
+}
+
+static inline sig_atomic_t
+pljvm_suspend_java(void)
+{
+	sig_atomic_t was = pljvm_in_java;
+
+	pljvm_in_java = 0;
+	return was;
+}
+
+static inline void
+pljvm_resume_java(sig_atomic_t was)
+{
+	pljvm_in_java = was;
+}
 
 /* convert.c */
 extern int	pljvm_type_code(Oid typid);

@@ -62,6 +62,7 @@ begin
             ('pgq.insert_event(text, text, text)',                          'pgq_writer'),
             ('pgq.insert_event(text, text, text, text, text, text, text)',  'pgq_writer'),
             ('pgq.current_event_table(text)',                               'pgq_writer'),
+            ('pgq.insert_events(text, text[], text[], text[], text[], text[], text[])', 'pgq_writer'),
 
             -- administration
             ('pgq.ticker(text, bigint, timestamptz, bigint)',               'pgq_admin'),

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.testsupport.Sql;
+import org.pgqjava.pgq.PgqTemplate;
 
 /** Every command and option of pgqadm but the ticker's, run as a separate process. */
 @PgTest(setup = PgqTemplate.class)
@@ -40,13 +40,6 @@ class CommandsIT {
         Pgqadm.Result r = Pgqadm.run(args);
         assertEquals(exit, r.exit(), r.describe());
         return r;
-    }
-
-    private static long count(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 
     @Test
@@ -89,11 +82,11 @@ class CommandsIT {
         Path logfile = dir.resolve("logs/admin.log");
         String cf = conf(db, "logfile = " + logfile).toString();
         assertTrue(ok(cf, "create", "orders").err().contains(db.name() + ": Creating queue: orders"));
-        assertEquals(1, count(c, "select count(*) from pgq.queue where queue_name = 'orders'"));
+        assertEquals(1, Sql.oneLong(c, "select count(*) from pgq.queue where queue_name = 'orders'"));
         assertTrue(ok(cf, "create", "orders").err().contains("queue orders exists already"));
         assertTrue(ok(cf, "register", "orders", "billing").err().contains(": Registering consumer billing on queue orders"));
         ok(cf, "register", "orders", "mailer");
-        assertEquals(2, count(c, "select count(*) from pgq.get_consumer_info('orders')"));
+        assertEquals(2, Sql.oneLong(c, "select count(*) from pgq.get_consumer_info('orders')"));
 
         String status = ok(cf, "status").out();
         List<String> lines = List.of(status.split("\n"));
@@ -122,7 +115,7 @@ class CommandsIT {
         assertTrue(ok(cf, "unregister", "orders", "billing").err().contains("was not registered"));
         ok(cf, "unregister", "orders", "mailer");
         assertTrue(ok(cf, "drop", "orders").err().contains(": Dropping queue: orders"));
-        assertEquals(0, count(c, "select count(*) from pgq.queue where queue_name = 'orders'"));
+        assertEquals(0, Sql.oneLong(c, "select count(*) from pgq.queue where queue_name = 'orders'"));
         String log = Pgqadm.read(logfile);
         assertTrue(log.contains("INFO " + db.name() + ": Creating queue: orders") && log.contains("Dropping queue: orders"), log);
     }
@@ -140,7 +133,7 @@ class CommandsIT {
         Pgqadm.Result change = ok(cf, "config", "cq1", "ticker_max_lag=10", "queue_ticker_max_count=300", "rotation_period=1 hour");
         assertTrue(change.err().contains(": Change queue cq1 config to: queue_ticker_max_lag='10', queue_ticker_max_count='300',"
                 + " queue_rotation_period='1 hour'"), change.describe());
-        assertEquals(1, count(c, "select count(*) from pgq.queue where queue_name = 'cq1' and queue_ticker_max_lag = '10 s'"
+        assertEquals(1, Sql.oneLong(c, "select count(*) from pgq.queue where queue_name = 'cq1' and queue_ticker_max_lag = '10 s'"
                 + " and queue_ticker_max_count = 300 and queue_rotation_period = '1 hour'"));
         assertTrue(fails(1, cf, "config", "cq1", "ticker_paused=true").err().contains("unknown config var: ticker_paused"));
         assertTrue(fails(1, cf, "config", "nosuch").err().contains("no such queue: nosuch"));

@@ -8,9 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.testsupport.Sql;
+import org.pgqjava.testsupport.Await;
+import org.pgqjava.pgq.PgqTemplate;
 
 /** The ticker as a daemon: pidfile, signals, -d, reload, log rotation; run as a user runs it. */
 @PgTest(setup = PgqTemplate.class)
@@ -55,31 +56,25 @@ class DaemonIT {
     private Process startTicker(Path conf) {
         Process p = Pgqadm.start(dir.resolve("console.txt"), conf.toString(), "ticker");
         started.add(p);
-        Pgqadm.await("pidfile with the ticker's pid", WAIT, () -> Pgqadm.pid(pidfile).equals(OptionalLong.of(p.pid())));
+        Await.until("pidfile with the ticker's pid", WAIT, () -> Pgqadm.pid(pidfile).equals(OptionalLong.of(p.pid())));
         awaitLog("pgq version ok");
         return p;
     }
 
     private void awaitLog(String text) {
-        Pgqadm.await("log line '" + text + "' in " + logfile, WAIT, () -> Pgqadm.read(logfile).contains(text));
+        Await.until("log line '" + text + "' in " + logfile, WAIT, () -> Pgqadm.read(logfile).contains(text));
     }
 
     static long lastTick(Connection c, String queue) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "select coalesce(max(t.tick_id), 0) from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue"
-                        + " where q.queue_name = '" + queue + "'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return Sql.oneLong(c, "select coalesce(max(t.tick_id), 0) from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue"
+                + " where q.queue_name = ?", queue);
     }
 
     /** Inserts an event into {@code queue} and waits until a tick newer than the current one exists. */
     static void awaitTickAfterEvent(Connection c, String queue) throws SQLException {
         long before = lastTick(c, queue);
-        try (Statement s = c.createStatement()) {
-            s.execute("select pgq.insert_event('" + queue + "', 't', 'd')");
-        }
-        Pgqadm.await("a tick of " + queue + " after " + before, WAIT, () -> {
+        Sql.exec(c, "select pgq.insert_event(?, 't', 'd')", queue);
+        Await.until("a tick of " + queue + " after " + before, WAIT, () -> {
             try {
                 return lastTick(c, queue) > before;
             } catch (SQLException e) {
@@ -89,10 +84,8 @@ class DaemonIT {
     }
 
     static void createQueue(Connection c, String queue) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("select pgq.create_queue('" + queue + "')");
-            s.execute("select pgq.set_queue_config('" + queue + "', 'ticker_max_lag', '0.2')");
-        }
+        Sql.exec(c, "select pgq.create_queue(?)", queue);
+        Sql.exec(c, "select pgq.set_queue_config(?, 'ticker_max_lag', '0.2')", queue);
     }
 
     private static boolean exitsWithin(Process p, Duration d) throws InterruptedException {
@@ -164,8 +157,8 @@ class DaemonIT {
         assertEquals(1, again.exit(), again.describe());
         assertTrue(again.err().contains("Pidfile exists, another process running?"));
         assertEquals(0, Pgqadm.run(conf.toString(), "-s").exit());
-        Pgqadm.await("daemon gone", WAIT, () -> !Pgqadm.alive(pid));
-        Pgqadm.await("pidfile removed", WAIT, () -> Files.notExists(pidfile));
+        Await.until("daemon gone", WAIT, () -> !Pgqadm.alive(pid));
+        Await.until("pidfile removed", WAIT, () -> Files.notExists(pidfile));
     }
 
     @Test
@@ -215,7 +208,7 @@ class DaemonIT {
         Process p = Pgqadm.command("launcher", java.util.Map.of(), conf.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("launcher.txt").toFile()).start();
         started.add(p);
-        Pgqadm.await("pidfile of bin/launcher", WAIT, () -> Pgqadm.pid(pidfile).equals(OptionalLong.of(p.pid())));
+        Await.until("pidfile of bin/launcher", WAIT, () -> Pgqadm.pid(pidfile).equals(OptionalLong.of(p.pid())));
         awaitLog("pgq version ok");
         assertEquals(0, Pgqadm.run(conf.toString(), "-s").exit());
         assertTrue(exitsWithin(p, WAIT));
@@ -227,9 +220,9 @@ class DaemonIT {
         Path conf = conf(db, "ticker_log_delay = 0.05", "log_size = 2000", "log_count = 2");
         startTicker(conf);
         Path second = Path.of(logfile + ".2");
-        Pgqadm.await("two rotated log files", WAIT, () -> Files.exists(second));
+        Await.until("two rotated log files", WAIT, () -> Files.exists(second));
         assertEquals(0, Pgqadm.run(conf.toString(), "-k").exit());
-        Pgqadm.await("pidfile removed", WAIT, () -> Files.notExists(pidfile));
+        Await.until("pidfile removed", WAIT, () -> Files.notExists(pidfile));
         assertTrue(Files.notExists(Path.of(logfile + ".3")), "log_count = 2 keeps two");
         assertTrue(Files.size(Path.of(logfile + ".1")) < 2000 + 4096, "rotated near log_size");
         assertTrue(Pgqadm.read(Path.of(logfile + ".1")).contains("{ticks: "));

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.pgq.PgqTemplate;
 
 /**
  * Producer → pgqadm ticker → consumer: producers insert events in transactions of one to five

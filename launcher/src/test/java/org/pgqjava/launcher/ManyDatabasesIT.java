@@ -17,6 +17,8 @@ import org.pgqjava.liquibase.PgqInstaller;
 import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgServer;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.testsupport.Await;
+import org.pgqjava.pgq.PgqTemplate;
 
 /**
  * One daemon, several databases (database_list): each is ticked and maintained on its own; a
@@ -61,7 +63,7 @@ class ManyDatabasesIT {
             DaemonIT.createQueue(other, "mq");
             DaemonIT.awaitTickAfterEvent(c, "mq");
             DaemonIT.awaitTickAfterEvent(other, "mq");
-            Pgqadm.await("the database without pgq reported", Duration.ofSeconds(30),
+            Await.until("the database without pgq reported", Duration.ofSeconds(30),
                     () -> Pgqadm.read(log).contains(PLAIN + ": ticker: no pgq installed"));
             Thread.sleep(2000); // several check_periods: the report must not repeat
             DaemonIT.awaitTickAfterEvent(other, "mq");

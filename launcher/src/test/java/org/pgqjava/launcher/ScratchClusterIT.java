@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pgqjava.liquibase.PgqInstaller;
+import org.pgqjava.testsupport.Await;
+import org.pgqjava.testsupport.ScratchCluster;
 
 /**
  * What needs a server of its own: the daemon surviving a server stop and start, discovery of
@@ -25,6 +27,9 @@ import org.pgqjava.liquibase.PgqInstaller;
 class ScratchClusterIT {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
+    /** Local connections and TCP connections of postgres are trusted; other roles need a password over TCP. */
+    private static final String HBA = "local all all trust\nhost all postgres 127.0.0.1/32 trust\n"
+            + "host all all 127.0.0.1/32 scram-sha-256\n";
     private static ScratchCluster cluster;
 
     @TempDir
@@ -32,7 +37,7 @@ class ScratchClusterIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = ScratchCluster.start();
+        cluster = ScratchCluster.start(Map.of("fsync", "off", "synchronous_commit", "off", "log_line_prefix", "%m [%p] "), HBA);
         cluster.execute("postgres", "CREATE DATABASE one", "CREATE DATABASE two", "CREATE DATABASE plain",
                 "CREATE ROLE ticker LOGIN SUPERUSER PASSWORD 'tick-pw'");
         for (String db : new String[]{"one", "two"}) {
@@ -50,7 +55,7 @@ class ScratchClusterIT {
     }
 
     private String socketDb(String db) {
-        return "db = host=" + cluster.sock + " port=" + cluster.port + " user=postgres dbname=" + db;
+        return "db = host=" + cluster.socketDir() + " port=" + cluster.port() + " user=postgres dbname=" + db;
     }
 
     private static void stop(Path conf, Process p) throws InterruptedException {
@@ -72,14 +77,14 @@ class ScratchClusterIT {
                 DaemonIT.awaitTickAfterEvent(c, "rq");
             }
             cluster.stop();
-            Pgqadm.await("the ticker reports the failure", WAIT, () -> Pgqadm.read(log).contains("one: ticker: "));
+            Await.until("the ticker reports the failure", WAIT, () -> Pgqadm.read(log).contains("one: ticker: "));
             Thread.sleep(5000); // down for several reconnect attempts (1 s, 2 s, 4 s)
             assertTrue(p.isAlive(), "the daemon stays up while the server is down");
             cluster.startAgain();
             try (Connection c = cluster.connect("one")) {
                 DaemonIT.awaitTickAfterEvent(c, "rq");
             }
-            Pgqadm.await("the recovery logged", WAIT, () -> Pgqadm.read(log).contains("one: ticker: working again after"));
+            Await.until("the recovery logged", WAIT, () -> Pgqadm.read(log).contains("one: ticker: working again after"));
             String text = Pgqadm.read(log);
             long tickerErrors = text.lines().filter(l -> l.contains(" ERROR one: ticker: ")).count();
             assertTrue(tickerErrors >= 1 && tickerErrors <= 3, "one line per change of state, not per attempt:\n" + text);
@@ -104,14 +109,14 @@ class ScratchClusterIT {
                 DaemonIT.awaitTickAfterEvent(two, "aq");
             }
             cluster.execute("postgres", "CREATE DATABASE three");
-            Pgqadm.await("three registered", WAIT, () -> Pgqadm.read(log).contains("Register database: three"));
+            Await.until("three registered", WAIT, () -> Pgqadm.read(log).contains("Register database: three"));
             try (Connection three = cluster.connect("three")) {
                 PgqInstaller.install(three);
                 DaemonIT.createQueue(three, "aq");
                 DaemonIT.awaitTickAfterEvent(three, "aq");
             }
             cluster.execute("postgres", "DROP DATABASE three WITH (FORCE)");
-            Pgqadm.await("three unregistered", WAIT, () -> Pgqadm.read(log).contains("Unregister database: three"));
+            Await.until("three unregistered", WAIT, () -> Pgqadm.read(log).contains("Unregister database: three"));
             String text = Pgqadm.read(log);
             assertTrue(text.contains("plain: ticker: no pgq installed"), text);
             assertTrue(!text.contains("template1: ticker"), "templates are not served:\n" + text);
@@ -127,7 +132,7 @@ class ScratchClusterIT {
 
     @Test
     void passwordFromEnvironmentOrPasswordFile() throws Exception {
-        String tcp = "db = host=127.0.0.1 port=" + cluster.port + " user=ticker dbname=one";
+        String tcp = "db = host=127.0.0.1 port=" + cluster.port() + " user=ticker dbname=one";
         Path conf = Pgqadm.config(dir, "pw.ini", tcp);
         Pgqadm.Result none = Pgqadm.run(conf.toString(), "status");
         assertEquals(1, none.exit(), none.describe());
@@ -135,7 +140,7 @@ class ScratchClusterIT {
         Pgqadm.Result env = Pgqadm.runWith(Map.of("PGPASSWORD", "tick-pw"), conf.toString(), "status");
         assertEquals(0, env.exit(), env.describe());
         Path pgpass = dir.resolve("pgpass");
-        Files.writeString(pgpass, "# host:port:db:user:password\n127.0.0.1:" + cluster.port + ":*:ticker:tick-pw\n");
+        Files.writeString(pgpass, "# host:port:db:user:password\n127.0.0.1:" + cluster.port() + ":*:ticker:tick-pw\n");
         Files.setPosixFilePermissions(pgpass, PosixFilePermissions.fromString("rw-------"));
         Pgqadm.Result file = Pgqadm.runWith(Map.of("PGPASSFILE", pgpass.toString()), conf.toString(), "status");
         assertEquals(0, file.exit(), file.describe());

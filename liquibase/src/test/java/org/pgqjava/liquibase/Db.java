@@ -10,10 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +21,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/** Small JDBC and resource helpers for the tests of this module. */
+import org.pgqjava.testsupport.Sql;
+
+/** Resources and the changelog table for the tests of this module (plain JDBC: test-support's {@link Sql}). */
 final class Db {
     /** Where the build put module sql's function files (ChangelogResources). */
     static final String FUNCTIONS_DIR = "db/pgq/sql/functions";
@@ -32,43 +31,6 @@ final class Db {
     private static final Pattern GRANT_ROW = Pattern.compile("(?m)^\\s*\\('(pgq\\.[^']+)',\\s*'([a-z_]+)'\\)");
 
     private Db() {
-    }
-
-    /** Column 1 of the only row. */
-    static Object one(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            if (!rs.next()) {
-                throw new AssertionError("no row from " + sql);
-            }
-            Object v = rs.getObject(1);
-            if (rs.next()) {
-                throw new AssertionError("more than one row from " + sql);
-            }
-            return v;
-        }
-    }
-
-    /** Every row, its columns joined with '|' (NULL as the empty string). */
-    static List<String> lines(Connection c, String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder line = new StringBuilder();
-                for (int i = 1; i <= n; i++) {
-                    String v = rs.getString(i);
-                    line.append(i > 1 ? "|" : "").append(v == null ? "" : v);
-                }
-                out.add(line.toString());
-            }
-        }
-        return out;
-    }
-
-    static void exec(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
     }
 
     /** A class path resource as text. */
@@ -91,7 +53,7 @@ final class Db {
 
     /** DATABASECHANGELOG as id|author|filename|orderexecuted|md5sum|exectype lines, in run order. */
     static List<String> changelogRows(Connection c) throws SQLException {
-        return lines(c, "select id, author, filename, orderexecuted, md5sum, exectype from databasechangelog"
+        return Sql.lines(c, "select id, author, filename, orderexecuted, md5sum, exectype from databasechangelog"
                 + " order by orderexecuted, id");
     }
 

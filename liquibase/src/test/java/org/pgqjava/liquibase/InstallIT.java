@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pgqjava.liquibase.Db.FUNCTIONS_DIR;
 import static org.pgqjava.liquibase.Db.changesets;
-import static org.pgqjava.liquibase.Db.exec;
 import static org.pgqjava.liquibase.Db.expected;
 import static org.pgqjava.liquibase.Db.functionFiles;
 import static org.pgqjava.liquibase.Db.functionNames;
 import static org.pgqjava.liquibase.Db.grantRows;
-import static org.pgqjava.liquibase.Db.lines;
-import static org.pgqjava.liquibase.Db.one;
 import static org.pgqjava.liquibase.Db.resource;
+import static org.pgqjava.testsupport.Sql.exec;
+import static org.pgqjava.testsupport.Sql.lines;
+import static org.pgqjava.testsupport.Sql.one;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -39,8 +39,6 @@ class InstallIT {
 
     /** How a function file says that (one of) its functions is in Java. */
     private static final Pattern JAVA = Pattern.compile("(?i)\\blanguage\\s+pljvm\\b");
-    /** The header line of a function file whose functions PgQ 3.5 does not have. */
-    static final String OWN = "-- Not in PgQ 3.5: pgq-java's own.";
     /** A role in no group: what public may do. */
     private static final String NOBODY = "pgq_test_nobody";
 
@@ -77,26 +75,20 @@ class InstallIT {
         assertEquals(1L, one(c, "select pgq.seq_getval('pgq.batch_id_seq')"));
     }
 
-    /**
-     * PgQ's functions are as in Debian's PgQ 3.5; a function of pgq-java's own (not in
-     * expected/functions.txt) says so in its file's header, with a line {@value #OWN}.
-     */
+    /** PgQ's functions as in Debian's PgQ 3.5; pgq-java's own (not in PgQ) as in functions-pgq-java.txt. */
     @Test
     void functionsAreThoseOfPgq35(Connection c) throws SQLException {
-        List<String> pgq = expected("functions.txt");
-        Set<String> pgqNames = new TreeSet<>();
-        pgq.forEach(l -> pgqNames.add("pgq." + l.substring(0, l.indexOf('('))));
-        List<String> ours = functionNames().stream().filter(n -> !pgqNames.contains(n)).collect(Collectors.toList());
-        for (String n : ours) {
-            assertTrue(resource(FUNCTIONS_DIR + "/" + n + ".sql").contains("\n" + OWN + "\n"),
-                    n + " is not in PgQ 3.5 (expected/functions.txt): its header needs the line " + OWN);
-        }
-        assertEquals(pgq, lines(c, "select p.proname || '('"
+        // PgQ's functions as Debian's PgQ has them (functions.txt), then pgq-java's own additions
+        List<String> want = new ArrayList<>(expected("functions.txt"));
+        want.addAll(expected("functions-pgq-java.txt"));
+        want.sort(null);
+        List<String> got = new ArrayList<>(lines(c, "select p.proname || '('"
                 + " || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')',"
                 + " pg_catalog.pg_get_function_arguments(p.oid), pg_catalog.pg_get_function_result(p.oid),"
                 + " p.prosecdef, p.proisstrict, p.provolatile, p.proretset"
-                + " from pg_catalog.pg_proc p where p.pronamespace = 'pgq'::regnamespace"
-                + " and not 'pgq.' || p.proname = any ('{" + String.join(",", ours) + "}'::text[]) order by 1, 2"));
+                + " from pg_catalog.pg_proc p where p.pronamespace = 'pgq'::regnamespace order by 1, 2"));
+        got.sort(null);
+        assertEquals(want, got);
     }
 
     @Test
@@ -131,7 +123,7 @@ class InstallIT {
                 wrong.add(f[1] + " names " + f[2] + ", not a method of package org.pgqjava.pgq");
             }
             try {
-                exec(c, "select pljvm.pljvm_validator(" + f[0] + ")");
+                exec(c, "select pljvm.pljvm_validator(?::pg_catalog.oid)", f[0]);
             } catch (SQLException e) {
                 wrong.add(f[1] + " names " + f[2] + ": " + e.getMessage());
             }
@@ -145,15 +137,15 @@ class InstallIT {
                 .collect(Collectors.toCollection(TreeSet::new)), javaNames, "the files that say language pljvm");
         // the wrappers stay plain SQL so that the planner may inline them
         assertEquals(List.of("pgq.drop_queue(text)|sql", "pgq.get_batch_cursor(bigint,text,integer)|sql",
-                        "pgq.insert_event(text,text,text)|sql"),
+                        "pgq.next_batch(text,text)|sql"),
                 lines(c, "select p.oid::regprocedure, l.lanname from pg_catalog.pg_proc p"
                         + " join pg_catalog.pg_language l on l.oid = p.prolang"
-                        + " where p.oid in ('pgq.insert_event(text,text,text)'::regprocedure,"
-                        + " 'pgq.drop_queue(text)'::regprocedure, 'pgq.get_batch_cursor(bigint,text,int4)'::regprocedure)"
+                        + " where p.oid in ('pgq.drop_queue(text)'::regprocedure, 'pgq.get_batch_cursor(bigint,text,int4)'::regprocedure,"
+                        + " 'pgq.next_batch(text,text)'::regprocedure)"
                         + " order by p.oid::regprocedure::text"));
-        List<String> plan = lines(c, "explain (verbose, costs off) select pgq.insert_event('q', 't', 'd')");
-        assertTrue(plan.toString().contains("pgq.insert_event('q'::text, 't'::text, 'd'::text, NULL::text, NULL::text,"
-                + " NULL::text, NULL::text)"), "insert_event(3) is inlined into a call of insert_event(7): " + plan);
+        List<String> plan = lines(c, "explain (verbose, costs off) select pgq.next_batch('q', 'c')");
+        assertTrue(plan.toString().contains("(pgq.next_batch_custom('q'::text, 'c'::text, NULL::interval, NULL::integer,"
+                + " NULL::interval)).batch_id"), "next_batch is inlined into a call of next_batch_custom: " + plan);
         assertEquals(List.of("pgq|t"), lines(c, "select jar_name, length(jar_bytes) > 1000 from pljvm.jar"));
         assertEquals(List.of("pgq|{pgq}"), lines(c, "select schema_name, jar_names from pljvm.classpath"));
     }
@@ -174,7 +166,7 @@ class InstallIT {
     private static Map<String, String> functionGroups(Connection c) throws SQLException {
         Map<String, String> groups = new TreeMap<>();
         for (Map.Entry<String, String> row : grantRows().entrySet()) {
-            String signature = (String) one(c, "select '" + row.getKey() + "'::pg_catalog.regprocedure::text");
+            String signature = (String) one(c, "select ?::pg_catalog.regprocedure::text", row.getKey());
             String before = groups.put(signature, row.getValue());
             assertEquals(null, before, "pgq.grants.sql lists " + signature + " twice");
         }
@@ -212,8 +204,8 @@ class InstallIT {
         List<String> wrong = new ArrayList<>();
         for (String role : List.of(NOBODY, "pgq_reader", "pgq_writer", "pgq_admin")) {
             for (Map.Entry<String, String> f : groups.entrySet()) {
-                boolean may = (Boolean) one(c, "select pg_catalog.has_function_privilege('" + role + "', '"
-                        + f.getKey() + "', 'EXECUTE')");
+                boolean may = (Boolean) one(c, "select pg_catalog.has_function_privilege(?, ?, 'EXECUTE')",
+                        role, f.getKey());
                 if (may != groupsOf(role).contains(f.getValue())) {
                     wrong.add(role + (may ? " may" : " may not") + " execute " + f.getKey() + " (group " + f.getValue() + ")");
                 }
@@ -244,7 +236,7 @@ class InstallIT {
             for (String role : want.get(t).keySet()) {
                 List<String> privs = new ArrayList<>();
                 for (String priv : List.of("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")) {
-                    if ((Boolean) one(c, "select pg_catalog.has_table_privilege('" + role + "', '" + t + "', '" + priv + "')")) {
+                    if ((Boolean) one(c, "select pg_catalog.has_table_privilege(?, ?, ?)", role, t, priv)) {
                         privs.add(priv);
                     }
                 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pgqjava.liquibase.Db.changelogRows;
 import static org.pgqjava.liquibase.Db.changesets;
 import static org.pgqjava.liquibase.Db.functionFiles;
-import static org.pgqjava.liquibase.Db.lines;
+import static org.pgqjava.testsupport.Sql.lines;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.pgqjava.liquibase.Db.exec;
-import static org.pgqjava.liquibase.Db.lines;
-import static org.pgqjava.liquibase.Db.one;
+import static org.pgqjava.testsupport.Sql.exec;
+import static org.pgqjava.testsupport.Sql.lines;
+import static org.pgqjava.testsupport.Sql.one;
 
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pgqjava.liquibase.Db.FUNCTIONS_DIR;
-import static org.pgqjava.liquibase.Db.exec;
 import static org.pgqjava.liquibase.Db.filesIn;
 import static org.pgqjava.liquibase.Db.functionFiles;
-import static org.pgqjava.liquibase.Db.lines;
-import static org.pgqjava.liquibase.Db.one;
 import static org.pgqjava.liquibase.Db.resource;
+import static org.pgqjava.testsupport.Sql.exec;
+import static org.pgqjava.testsupport.Sql.lines;
+import static org.pgqjava.testsupport.Sql.one;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -134,7 +134,7 @@ class UpgradeIT {
     private static List<Long> insert(Connection c, String prefix, int n) throws SQLException {
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            ids.add((Long) one(c, "select pgq.insert_event('orders', 'e', '" + prefix + i + "')"));
+            ids.add((Long) one(c, "select pgq.insert_event('orders', 'e', ?)", prefix + i));
         }
         return ids;
     }
@@ -147,7 +147,7 @@ class UpgradeIT {
 
     private static List<Long> ids(Connection c, Long batch) throws SQLException {
         List<Long> ids = new ArrayList<>();
-        for (String s : lines(c, "select ev_id from pgq.get_batch_events(" + batch + ")")) {
+        for (String s : lines(c, "select ev_id from pgq.get_batch_events(?)", batch)) {
             ids.add(Long.valueOf(s));
         }
         return ids;
@@ -156,9 +156,9 @@ class UpgradeIT {
     /** Reads and finishes batches until there is none; returns the event ids in order. */
     private static List<Long> drain(Connection c, String consumer) throws SQLException {
         List<Long> all = new ArrayList<>();
-        for (Long b; (b = (Long) one(c, "select pgq.next_batch('orders', '" + consumer + "')")) != null;) {
+        for (Long b; (b = (Long) one(c, "select pgq.next_batch('orders', ?)", consumer)) != null;) {
             all.addAll(ids(c, b));
-            exec(c, "select pgq.finish_batch(" + b + ")");
+            exec(c, "select pgq.finish_batch(?)", b);
         }
         return all;
     }

@@ -1,47 +1,54 @@
 package org.pgqjava.pgq;
 
 import java.time.OffsetDateTime;
-import java.util.HashMap;
-import java.util.Map;
 
-import org.pgqjava.pljvm.Row;
 import org.pgqjava.pljvm.Spi;
 
-/** Producing events: pgq.insert_event, pgq.insert_event_raw, pgq.current_event_table. */
+/**
+ * Producing events: pgq.insert_event, pgq.insert_event_raw, pgq.insert_events (bulk, ours),
+ * pgq.current_event_table.
+ *
+ * <p>The queue row is read once per transaction (per subtransaction, see {@link Producer}) and
+ * each event is then one INSERT whose ev_id comes from the table's default, the queue's
+ * sequence. Why that loses no event is written down in docs/pgq.md ("Producers: the queue row
+ * once per transaction").
+ */
 public final class Insert {
-    /**
-     * The queue row, and always a new event id: the ticker sees activity through the sequence,
-     * and a rejected insert still consumes an id, as in PgQ.
-     */
-    private static final String LOOKUP = "select queue_id, queue_data_pfx, queue_cur_table, queue_disable_insert,"
-            + " queue_per_tx_limit, pg_catalog.nextval(queue_event_seq),"
-            + " pg_catalog.current_setting('session_replication_role') = 'replica'"
-            + " from pgq.queue where queue_name = $1";
-    /**
-     * Under REPEATABLE READ / SERIALIZABLE the snapshot may predate a rotation, so the table
-     * it names may be stale. FOR KEY SHARE makes that a serialization failure (the queue row was
-     * updated after the snapshot) instead of an event written where no batch will look, and
-     * makes a rotation that starts later wait for this producer.
-     */
-    private static final String LOOKUP_LOCKED = LOOKUP + " for key share";
+    private static final String INSERT_COLUMNS = " (ev_time, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3,"
+            + " ev_extra4) values (pg_catalog.now(), $1, $2, $3, $4, $5, $6) returning ev_id";
+    private static final String[] INSERT_TYPES = {"text", "text", "text", "text", "text", "text"};
 
-    private static final String INSERT_COLUMNS = " (ev_id, ev_time, ev_owner, ev_retry, ev_type, ev_data,"
+    /** insert_event_raw without ev_id: the table's default draws it from the queue's sequence. */
+    private static final String INSERT_RAW_COLUMNS = " (ev_time, ev_owner, ev_retry, ev_type, ev_data,"
+            + " ev_extra1, ev_extra2, ev_extra3, ev_extra4)"
+            + " values (coalesce($1, pg_catalog.now()), $2, $3, $4, $5, $6, $7, $8, $9) returning ev_id";
+    private static final String[] INSERT_RAW_TYPES = {"timestamptz", "int4", "int4", "text", "text",
+        "text", "text", "text", "text"};
+    /** insert_event_raw with ev_id given (the retry mover). */
+    private static final String INSERT_RAW_ID_COLUMNS = " (ev_id, ev_time, ev_owner, ev_retry, ev_type, ev_data,"
             + " ev_extra1, ev_extra2, ev_extra3, ev_extra4)"
             + " values ($1, coalesce($2, pg_catalog.now()), $3, $4, $5, $6, $7, $8, $9, $10)";
-    private static final String[] INSERT_TYPES = {"int8", "timestamptz", "int4", "int4", "text", "text",
+    private static final String[] INSERT_RAW_ID_TYPES = {"int8", "timestamptz", "int4", "int4", "text", "text",
         "text", "text", "text", "text"};
 
-    /**
-     * INSERT statement per event table (prefix_n), built once: the same String object each time
-     * keeps the plan-cache lookup cheap (its hash is cached).
-     */
-    private static final Map<String, String> INSERT_SQL = new HashMap<>();
-
-    /** Events inserted per queue id in transaction countsTx, for queue_per_tx_limit. */
-    private static final Map<Integer, int[]> TX_COUNTS = new HashMap<>();
-    private static long countsTx = -1;
+    /** The bulk form: one statement for all events; the ids in input order. */
+    private static final String INSERT_MANY = " (ev_time, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3,"
+            + " ev_extra4) select pg_catalog.now(), u.t, u.d, u.e1, u.e2, u.e3, u.e4"
+            + " from rows from (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3),"
+            + " pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6)) as u (t, d, e1, e2, e3, e4)"
+            + " returning ev_id) select pg_catalog.array_agg(ev_id) from ins";
+    private static final String[] INSERT_MANY_TYPES = {"text[]", "text[]", "text[]", "text[]", "text[]", "text[]"};
 
     private Insert() {
+    }
+
+    /**
+     * pgq.insert_event(queue_name, ev_type, ev_data)
+     *
+     * <p>insert_event without extra fields. Returns: the event id.
+     */
+    public static long insertEvent(String queueName, String evType, String evData) {
+        return insertEvent(queueName, evType, evData, null, null, null, null);
     }
 
     /**
@@ -53,7 +60,9 @@ public final class Insert {
      */
     public static long insertEvent(String queueName, String evType, String evData,
             String extra1, String extra2, String extra3, String extra4) {
-        return insertEventRaw(queueName, null, null, null, null, evType, evData, extra1, extra2, extra3, extra4);
+        Producer.Target t = Producer.admit(queueName, 1);
+        return Spi.prepare(t.sql(INSERT_COLUMNS), INSERT_TYPES)
+                .executeLong(evType, evData, extra1, extra2, extra3, extra4);
     }
 
     /**
@@ -67,43 +76,38 @@ public final class Insert {
     public static long insertEventRaw(String queueName, Long evId, OffsetDateTime evTime, Integer evOwner,
             Integer evRetry, String evType, String evData, String extra1, String extra2, String extra3,
             String extra4) {
-        if (queueName == null) {
-            throw Pgq.error("Queue name must not be NULL");
+        Producer.Target t = Producer.admit(queueName, 1);
+        if (evId == null) {
+            return Spi.prepare(t.sql(INSERT_RAW_COLUMNS), INSERT_RAW_TYPES).executeLong(
+                    evTime, evOwner, evRetry, evType, evData, extra1, extra2, extra3, extra4);
         }
-        long tx = Tx.begin();
-        Row q = Spi.prepare(Tx.snapshotPerTransaction() ? LOOKUP_LOCKED : LOOKUP, "text").execute(queueName).one();
-        if (q == null) {
-            throw Pgq.error("No such queue");
+        // PgQ draws the sequence even when ev_id is given: the ticker sees the activity
+        Producer.drawId(t);
+        Spi.prepare(t.sql(INSERT_RAW_ID_COLUMNS), INSERT_RAW_ID_TYPES).executeCount(
+                evId, evTime, evOwner, evRetry, evType, evData, extra1, extra2, extra3, extra4);
+        return evId;
+    }
+
+    /**
+     * pgq.insert_events(queue_name, ev_type[], ev_data[], ev_extra1[], ev_extra2[], ev_extra3[],
+     * ev_extra4[]) (pgq-java only; PgQ has no bulk insert)
+     *
+     * <p>Inserts one event per element of ev_data, in one statement, with insert_event's rules
+     * for each: the same table, ids from the queue's sequence, the per-transaction limit counting
+     * every event, disable_insert and its replica exception, the same error texts. ev_type and
+     * ev_data must have the same length; an extra array may be NULL (all NULL) or of that length.
+     * Returns: the event ids, in the order of the arrays (an empty array for empty input).
+     * Tables directly manipulated: insert into the current event table.
+     */
+    public static Long[] insertEvents(String queueName, String[] evType, String[] evData, String[] extra1,
+            String[] extra2, String[] extra3, String[] extra4) {
+        int n = BulkArgs.count(evType, evData, extra1, extra2, extra3, extra4);
+        Producer.Target t = Producer.admit(queueName, n);
+        if (n == 0) {
+            return new Long[0];
         }
-        int queueId = q.getInt(0);
-        if (q.getBoolean(3) && !q.getBoolean(6)) {
-            throw Pgq.error("Insert into queue disallowed");
-        }
-        long id = evId != null ? evId : q.getLong(5);
-        Integer limit = q.getInt(4);
-        if (limit != null) {
-            if (tx != countsTx) {
-                TX_COUNTS.clear();
-                countsTx = tx;
-            }
-            int[] count = TX_COUNTS.get(queueId);
-            if (count == null) {
-                count = new int[1];
-                TX_COUNTS.put(queueId, count);
-            }
-            if (++count[0] > limit) {
-                throw Pgq.error("Queue '" + queueName + "' allows max " + limit + " events from one TX");
-            }
-        }
-        String table = q.getString(1) + "_" + q.getInt(2);
-        String sql = INSERT_SQL.get(table);
-        if (sql == null) {
-            sql = "insert into " + Pgq.quoteFqname(table) + INSERT_COLUMNS;
-            INSERT_SQL.put(table, sql);
-        }
-        Spi.prepare(sql, INSERT_TYPES)
-                .execute(id, evTime, evOwner, evRetry, evType, evData, extra1, extra2, extra3, extra4);
-        return id;
+        return (Long[]) Spi.prepare(t.sql("with ins as (insert into ", INSERT_MANY), INSERT_MANY_TYPES)
+                .execute(evType, evData, extra1, extra2, extra3, extra4).scalar();
     }
 
     /**
@@ -113,17 +117,6 @@ public final class Insert {
      * transaction only. Errors: "Event queue not found", "Writing to queue disabled".
      */
     public static String currentEventTable(String queueName) {
-        Tx.begin();
-        Row q = Spi.prepare("select queue_data_pfx || '_' || queue_cur_table::text, queue_disable_insert,"
-                + " pg_catalog.current_setting('session_replication_role') = 'replica'"
-                + " from pgq.queue where queue_name = $1" + (Tx.snapshotPerTransaction() ? " for key share" : ""),
-                "text").execute(queueName).one();
-        if (q == null) {
-            throw Pgq.error("Event queue not found");
-        }
-        if (q.getBoolean(1) && !q.getBoolean(2)) {
-            throw Pgq.error("Writing to queue disabled");
-        }
-        return q.getString(0);
+        return Producer.currentTable(queueName);
     }
 }

@@ -9,7 +9,8 @@ import org.pgqjava.pljvm.Spi;
 /** Opening and closing batches: pgq.next_batch*, pgq.find_tick_helper, pgq.finish_batch. */
 public final class NextBatch {
     private static final String SUBSCRIPTION = "select s.sub_queue, s.sub_consumer, s.sub_batch,"
-            + " t1.tick_id, t1.tick_time, t1.tick_event_seq, t2.tick_id, t2.tick_time, t2.tick_event_seq"
+            + " t1.tick_id as prev_tick_id, t1.tick_time as prev_tick_time, t1.tick_event_seq as prev_tick_event_seq,"
+            + " t2.tick_id as cur_tick_id, t2.tick_time as cur_tick_time, t2.tick_event_seq as cur_tick_event_seq"
             + " from pgq.consumer c, pgq.queue q, pgq.subscription s"
             + " left join pgq.tick t1 on (t1.tick_queue = s.sub_queue and t1.tick_id = s.sub_last_tick)"
             + " left join pgq.tick t2 on (t2.tick_queue = s.sub_queue and t2.tick_id = s.sub_next_tick)"
@@ -17,18 +18,6 @@ public final class NextBatch {
             + " and s.sub_queue = q.queue_id and s.sub_consumer = c.co_id";
 
     private NextBatch() {
-    }
-
-    /**
-     * pgq.next_batch(i_queue_name, i_consumer_name)
-     *
-     * <p>Returns: the id of the consumer's open batch, opening one if a newer tick exists; NULL
-     * when there is nothing to do. Calls: pgq.next_batch_custom (through SQL: it is SECURITY
-     * DEFINER, this function is not).
-     */
-    public static Long nextBatch(String queueName, String consumerName) {
-        return (Long) Spi.execute("select batch_id from pgq.next_batch_custom($1, $2, null, null, null)",
-                queueName, consumerName).scalar();
     }
 
     /**
@@ -60,24 +49,27 @@ public final class NextBatch {
             throw Pgq.error("Not subscriber to queue: " + (queueName == null ? "NULL" : queueName) + "/"
                     + (consumerName == null ? "NULL" : consumerName));
         }
-        Long prevTick = s.getLong(3);
+        Long prevTick = s.getLong("prev_tick_id");
         if (prevTick == null) {
             throw Pgq.error("PgQ corruption: Consumer " + Pgq.fmt(consumerName) + " on queue " + Pgq.fmt(queueName)
                     + " does not see tick <NULL>");
         }
-        int queueId = s.getInt(0);
-        Long batchId = s.getLong(2);
+        int queueId = s.getInt("sub_queue");
+        OffsetDateTime prevTime = s.getTimestamp("prev_tick_time");
+        Long prevSeq = s.getLong("prev_tick_event_seq");
+        Long batchId = s.getLong("sub_batch");
         if (batchId != null) {
-            return new Object[] {batchId, s.get(6), prevTick, s.get(7), s.get(4), s.get(8), s.get(5)};
+            return batchInfo(batchId, s.get("cur_tick_id"), prevTick, s.get("cur_tick_time"), prevTime,
+                    s.get("cur_tick_event_seq"), prevSeq);
         }
-        Object[] cur;
+        Object[] cur; // next_tick_id, next_tick_time, next_tick_seq, as find_tick_helper returns them
         if (minInterval == null && minCount == null) {
             Row t = Spi.execute("select tick_id, tick_time, tick_event_seq from pgq.tick"
                     + " where tick_id > $1 and tick_queue = $2 order by tick_queue asc, tick_id asc limit 1",
                     prevTick, queueId).one();
             cur = t == null ? new Object[3] : t.toArray();
         } else {
-            cur = findTickHelper(queueId, prevTick, s.getTimestamp(4), s.getLong(5),
+            cur = findTickHelper(queueId, prevTick, prevTime, prevSeq,
                     minCount == null ? null : minCount.longValue(), minInterval);
         }
         if (minLag != null && cur[0] != null && Boolean.TRUE.equals(Spi.prepare(
@@ -87,10 +79,20 @@ public final class NextBatch {
         if (cur[0] == null) {
             return new Object[7];
         }
-        batchId = Spi.execute("select pg_catalog.nextval('pgq.batch_id_seq')").get(0).getLong(0);
-        Spi.execute("update pgq.subscription set sub_batch = $1, sub_next_tick = $2, sub_active = pg_catalog.now()"
-                + " where sub_queue = $3 and sub_consumer = $4", batchId, cur[0], queueId, s.getInt(1));
-        return new Object[] {batchId, cur[0], prevTick, cur[1], s.get(4), cur[2], s.get(5)};
+        // the id is drawn once, before the row is locked, as PgQ does: in the SET list nextval
+        // would run again when a concurrent next_batch makes the UPDATE re-check the row
+        batchId = Spi.prepare("with b as (select pg_catalog.nextval('pgq.batch_id_seq') as id)"
+                + " update pgq.subscription s set sub_batch = b.id, sub_next_tick = $1, sub_active = pg_catalog.now()"
+                + " from b where s.sub_queue = $2 and s.sub_consumer = $3 returning s.sub_batch", "int8", "int4", "int4")
+                .executeLong(cur[0], queueId, s.getInt("sub_consumer"));
+        return batchInfo(batchId, cur[0], prevTick, cur[1], prevTime, cur[2], prevSeq);
+    }
+
+    /** The row next_batch_info and next_batch_custom return, in their column order. */
+    private static Object[] batchInfo(Long batchId, Object curTickId, Long prevTickId, Object curTickTime,
+            OffsetDateTime prevTickTime, Object curTickEventSeq, Long prevTickEventSeq) {
+        return new Object[] {batchId, curTickId, prevTickId, curTickTime, prevTickTime, curTickEventSeq,
+            prevTickEventSeq};
     }
 
     /**
@@ -104,7 +106,8 @@ public final class NextBatch {
      */
     public static Object[] findTickHelper(Integer queueId, Long prevTickId, OffsetDateTime prevTickTime,
             Long prevTickSeq, Long minCount, String minInterval) {
-        Row t = Spi.prepare("select tick_id, tick_time, tick_event_seq, tick_time - $3 >= $4, tick_time - $3 > $4 * 2"
+        Row t = Spi.prepare("select tick_id, tick_time, tick_event_seq, tick_time - $3 >= $4 as interval_reached,"
+                + " tick_time - $3 > $4 * 2 as interval_overshot"
                 + " from pgq.tick where tick_queue = $1 and tick_id > $2"
                 + " order by tick_queue desc, tick_id desc limit 1", "int4", "int8", "timestamptz", "interval")
                 .execute(queueId, prevTickId, prevTickTime, minInterval).one();
@@ -114,7 +117,7 @@ public final class NextBatch {
         boolean sure = true;
         boolean canSet = false;
         if (minCount != null) {
-            Long seq = t.getLong(2);
+            Long seq = t.getLong("tick_event_seq");
             if (seq != null && prevTickSeq != null) {
                 long cnt = seq - prevTickSeq;
                 canSet |= cnt >= minCount;
@@ -122,8 +125,8 @@ public final class NextBatch {
             }
         }
         if (minInterval != null) {
-            canSet |= Boolean.TRUE.equals(t.getBoolean(3));
-            sure &= !Boolean.TRUE.equals(t.getBoolean(4));
+            canSet |= Boolean.TRUE.equals(t.getBoolean("interval_reached"));
+            sure &= !Boolean.TRUE.equals(t.getBoolean("interval_overshot"));
         }
         if (!sure) {
             Row first = Spi.prepare("select tick_id, tick_time, tick_event_seq from pgq.tick"
@@ -135,7 +138,7 @@ public final class NextBatch {
                     .execute(queueId, prevTickId, minCount, prevTickSeq, minInterval, prevTickTime).one();
             return first == null ? new Object[3] : first.toArray();
         }
-        return canSet ? new Object[] {t.get(0), t.get(1), t.get(2)} : new Object[3];
+        return canSet ? new Object[] {t.get("tick_id"), t.get("tick_time"), t.get("tick_event_seq")} : new Object[3];
     }
 
     /**

@@ -92,6 +92,7 @@ public final class Queues {
         Spi.executeOnce("drop sequence " + Pgq.quoteFqname(q.getString("queue_tick_seq")));
         Spi.executeOnce("drop sequence " + Pgq.quoteFqname(q.getString("queue_event_seq")));
         Spi.execute("delete from pgq.queue where queue_id = $1", queueId);
+        Producer.forget();
         return 1;
     }
 
@@ -122,6 +123,7 @@ public final class Queues {
         checkValue(param, type, value);
         Spi.execute("update pgq.queue set queue_" + param + " = cast($1 as " + type + ") where queue_name = $2",
                 value, queueName);
+        Producer.forget();
         return 1;
     }
 

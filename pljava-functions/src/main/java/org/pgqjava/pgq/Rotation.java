@@ -67,6 +67,7 @@ public final class Rotation {
         Spi.execute("update pgq.queue set queue_cur_table = $1, queue_switch_time = pg_catalog.now(),"
                 + " queue_switch_step1 = pg_catalog.txid_current(), queue_switch_step2 = null where queue_id = $2",
                 next, queueId);
+        Producer.forget();
         Spi.execute("delete from pgq.tick where tick_queue = $1"
                 + " and pg_catalog.txid_snapshot_xmin(tick_snapshot) < $2", queueId, step2);
         return 0;

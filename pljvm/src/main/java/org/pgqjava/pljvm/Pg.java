@@ -46,6 +46,18 @@ public final class Pg {
     }
 
     /**
+     * A number that identifies the current subtransaction within the current transaction
+     * (GetCurrentSubTransactionId: 1 at top level, a new number for every savepoint or PL/pgSQL
+     * EXCEPTION block entered, never reused within the transaction). State that depends on what
+     * a subtransaction did (a row lock taken in it is released when it rolls back) can be keyed by
+     * it together with {@link #localTransactionId}. Costs no query.
+     */
+    public static long subtransactionId() {
+        Natives.checkBackendThread();
+        return Natives.subtransactionId();
+    }
+
+    /**
      * Gives the current (top-level) transaction its transaction id now, if it has none yet, as
      * txid_current() does, without a query. Code that must know its txid is older than what it
      * reads next calls this first.

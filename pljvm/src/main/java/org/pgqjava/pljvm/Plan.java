@@ -19,6 +19,31 @@ public final class Plan {
 
     /** Executes the plan with the given parameter values (see {@link Spi#execute} for types). */
     public Result execute(Object... args) {
+        check(args);
+        return Natives.executePlan(handle, args);
+    }
+
+    /**
+     * Executes the plan for its row count only (rows inserted, updated, deleted or returned):
+     * for DML, cheaper than {@link #execute} as no Java objects are built for the result.
+     */
+    public long executeCount(Object... args) {
+        check(args);
+        return Natives.executePlanCount(handle, args);
+    }
+
+    /**
+     * Executes the plan and returns the integer (int2, int4 or int8) in the first column of the
+     * first row, without building Java objects for the result: for {@code INSERT ... RETURNING id}
+     * and counts. No row, or NULL, is an SQL error (SQLSTATE P0002) that poisons the call as
+     * every SQL error does: use it only where a value always comes back.
+     */
+    public long executeLong(Object... args) {
+        check(args);
+        return Natives.executePlanLong(handle, args);
+    }
+
+    private void check(Object[] args) {
         if (handle == 0) {
             throw new IllegalStateException("plan was freed: " + sql);
         }
@@ -26,7 +51,6 @@ public final class Plan {
             throw new IllegalArgumentException("plan takes " + argCount + " parameters, got "
                     + args.length + ": " + sql);
         }
-        return Natives.executePlan(handle, args);
     }
 
     /** The SQL text. */

@@ -1,16 +1,12 @@
 package org.pgqjava.pljvm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +17,15 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.pgqjava.testsupport.Await;
 import org.pgqjava.testsupport.PgServer;
-import org.postgresql.util.PSQLException;
+import org.pgqjava.testsupport.Sql;
 import org.postgresql.util.ServerErrorMessage;
 
 /**
  * Helpers of the pljvm robustness tests (interrupts, stack, JVM options, concurrency, leaks):
- * plain JDBC, server errors, backend processes, the server log and /proc of a backend.
+ * server errors, backend processes, the server log and /proc of a backend. Plain JDBC is
+ * test-support's {@link Sql}.
  */
 final class Backends {
     private Backends() {
@@ -44,51 +42,12 @@ final class Backends {
                     + "|terminating any other active server processes|all server processes terminated"
                     + "|PANIC:|A fatal error has been detected by the Java Runtime Environment|hs_err_pid");
 
-    // ---- JDBC
-
-    static void exec(Connection c, String sql) throws SQLException {
-        Sql.exec(c, sql);
-    }
-
-    /** Column 1 of the only row. */
-    static Object one(Connection c, String sql) throws SQLException {
-        return Sql.one(c, sql);
-    }
-
-    static long oneLong(Connection c, String sql) throws SQLException {
-        Object v = one(c, sql);
-        assertNotNull(v, sql);
-        return ((Number) v).longValue();
-    }
-
-    static int pid(Connection c) throws SQLException {
-        return (int) oneLong(c, "select pg_backend_pid()");
-    }
-
-    /** Runs sql, which must fail with a server error; returns it. */
-    static ServerErrorMessage error(Connection c, String sql) {
-        PSQLException e = assertThrows(PSQLException.class, () -> exec(c, sql), sql);
-        return serverError(e, sql);
-    }
-
-    static ServerErrorMessage serverError(Throwable t, String what) {
-        if (!(t instanceof PSQLException) || ((PSQLException) t).getServerErrorMessage() == null) {
-            throw new AssertionError("expected a server error from " + what + ", got " + t, t);
-        }
-        return ((PSQLException) t).getServerErrorMessage();
-    }
-
     /** Asserts SQLSTATE and that the message contains {@code messagePart}. */
     static void assertError(ServerErrorMessage e, String sqlState, String messagePart) {
-        String all = describe(e);
+        String all = Sql.describe(e);
         assertEquals(sqlState, e.getSQLState(), all);
         assertTrue(e.getMessage() != null && e.getMessage().contains(messagePart), "message should contain '"
                 + messagePart + "': " + all);
-    }
-
-    static String describe(ServerErrorMessage e) {
-        return e.getSeverity() + " " + e.getSQLState() + ": " + e.getMessage() + " / detail: " + e.getDetail()
-                + " / hint: " + e.getHint() + " / where: " + e.getWhere();
     }
 
     /** The failure of an asynchronously run statement, waiting at most {@code max}. */
@@ -107,22 +66,7 @@ final class Backends {
         return Duration.ofNanos(System.nanoTime() - nanoTime);
     }
 
-    // ---- polling
-
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    /** Polls {@code check} every 20 ms until it holds; fails after {@code max}. */
-    static void await(Duration max, String what, Check check) throws Exception {
-        long end = System.nanoTime() + max.toNanos();
-        while (!check.ok()) {
-            if (System.nanoTime() > end) {
-                fail("timed out after " + max.toMillis() + " ms waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
+    // ---- backends
 
     /** True once session {@code pid} holds the transaction advisory lock {@code key} (< 2^31). */
     static boolean holdsAdvisoryLock(Connection observer, int pid, int key) throws SQLException {
@@ -154,7 +98,7 @@ final class Backends {
      */
     static void awaitBackendExit(PgServer server, Connection observer, int pid) throws Exception {
         Duration max = Duration.ofSeconds(30);
-        await(max, "backend " + pid + " to leave pg_stat_activity", () -> {
+        Await.until("backend " + pid + " to leave pg_stat_activity", max, () -> {
             try (PreparedStatement ps = observer.prepareStatement("select count(*) from pg_stat_activity where pid = ?")) {
                 ps.setInt(1, pid);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -164,10 +108,10 @@ final class Backends {
             }
         });
         if (server.isManaged()) {
-            await(max, "process " + pid + " to exit", () -> ProcessHandle.of(pid).isEmpty());
+            Await.until("process " + pid + " to exit", max, () -> ProcessHandle.of(pid).isEmpty());
         }
         try (Connection c = server.connect("postgres")) {
-            exec(c, "select 1");
+            Sql.exec(c, "select 1");
         }
     }
 

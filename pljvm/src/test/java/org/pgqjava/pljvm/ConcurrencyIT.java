@@ -2,10 +2,10 @@ package org.pgqjava.pljvm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.pgqjava.pljvm.Backends.assertNoCrash;
-import static org.pgqjava.pljvm.Backends.await;
-import static org.pgqjava.pljvm.Backends.exec;
-import static org.pgqjava.pljvm.Backends.oneLong;
-import static org.pgqjava.pljvm.Backends.pid;
+import static org.pgqjava.testsupport.Await.until;
+import static org.pgqjava.testsupport.Sql.exec;
+import static org.pgqjava.testsupport.Sql.oneLong;
+import static org.pgqjava.testsupport.Sql.pid;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -86,7 +86,7 @@ class ConcurrencyIT {
         assertEquals((long) ROWS, oneLong(c, "select count(*) from (select id from t group by id having count(*) = "
                 + SESSIONS + ") x"), "every session inserted ids 0.." + (ROWS - 1) + " once");
         // the sessions are closed: their backends must all go away
-        await(Duration.ofSeconds(30), "the backends of the closed sessions to exit", () -> countAlive(c, pids) == 0);
+        until("the backends of the closed sessions to exit", Duration.ofSeconds(30), () -> countAlive(c, pids) == 0);
         assertEquals(witnessPid, pid(c), "a crash-restart would have ended this session");
         assertNoCrash(server, logStart);
     }
@@ -104,10 +104,10 @@ class ConcurrencyIT {
                 assertEquals((long) i, oneLong(s, "select jnoop(" + i + ")"), "session " + i);
             }
         }
-        await(Duration.ofSeconds(60), "the backends of the closed sessions to exit",
+        until("the backends of the closed sessions to exit", Duration.ofSeconds(60),
                 () -> clientBackends(c) == baseline && countAlive(c, pids) == 0);
         if (server.isManaged()) {
-            await(Duration.ofSeconds(30), "the processes of the closed sessions to exit",
+            until("the processes of the closed sessions to exit", Duration.ofSeconds(30),
                     () -> pids.stream().noneMatch(p -> ProcessHandle.of(p).isPresent()));
         }
         assertEquals(witnessPid, pid(c), "a crash-restart would have ended this session");

@@ -3,18 +3,20 @@ package org.pgqjava.pljvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.pgqjava.pljvm.Sql.error;
-import static org.pgqjava.pljvm.Sql.exec;
-import static org.pgqjava.pljvm.Sql.one;
-import static org.pgqjava.pljvm.Sql.pid;
+import static org.pgqjava.testsupport.Sql.error;
+import static org.pgqjava.testsupport.Sql.exec;
+import static org.pgqjava.testsupport.Sql.one;
+import static org.pgqjava.testsupport.Sql.pid;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.testsupport.Sql;
 import org.postgresql.util.ServerErrorMessage;
 
 /** Errors both ways, and Java failures that must not take the backend down. */
@@ -150,6 +152,27 @@ class ErrorsIT {
         assertEquals("38000", e.getSQLState());
         assertTrue(e.getMessage().contains("System.exit(3) is not allowed"), e.getMessage());
         assertEquals(pid, pid(c));
+        assertEquals(1L, one(c, "select jnoop(1)"));
+    }
+
+    @Test
+    void withoutTheExitGuardSystemExitEndsOnlyTheSession(Connection c, org.pgqjava.testsupport.PgDatabase db,
+            org.pgqjava.testsupport.PgServer server) throws Exception {
+        Object started = one(c, "select pg_postmaster_start_time()");
+        int victim;
+        try (Connection v = db.connect()) {
+            exec(v, "set pljvm.exit_guard = off");   // before this backend's JVM starts
+            victim = pid(v);
+            Sql.Warned first = Sql.warned(v, "select jnoop(1)");   // the JVM starts here
+            assertEquals(1L, first.value());
+            assertEquals(List.of(), first.warnings(), "no warning when the guard is off by choice");
+            ServerErrorMessage e = error(v, "select jexit(4)");
+            assertEquals("FATAL", e.getSeverity());
+            assertEquals("pljvm: Java called System.exit(4); ending the session", e.getMessage());
+            assertTrue(v.isClosed() || !v.isValid(2), "the session ended");
+        }
+        Backends.awaitBackendExit(server, c, victim);
+        assertEquals(started, one(c, "select pg_postmaster_start_time()"), "no crash-restart of the server");
         assertEquals(1L, one(c, "select jnoop(1)"));
     }
 

@@ -6,16 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pgqjava.pljvm.Backends.assertError;
 import static org.pgqjava.pljvm.Backends.assertNoCrash;
-import static org.pgqjava.pljvm.Backends.await;
+import static org.pgqjava.testsupport.Await.until;
 import static org.pgqjava.pljvm.Backends.awaitBackendExit;
-import static org.pgqjava.pljvm.Backends.error;
-import static org.pgqjava.pljvm.Backends.exec;
+import static org.pgqjava.testsupport.Sql.error;
+import static org.pgqjava.testsupport.Sql.exec;
 import static org.pgqjava.pljvm.Backends.failureOf;
 import static org.pgqjava.pljvm.Backends.holdsAdvisoryLock;
-import static org.pgqjava.pljvm.Backends.one;
-import static org.pgqjava.pljvm.Backends.oneLong;
-import static org.pgqjava.pljvm.Backends.pid;
-import static org.pgqjava.pljvm.Backends.serverError;
+import static org.pgqjava.testsupport.Sql.one;
+import static org.pgqjava.testsupport.Sql.oneLong;
+import static org.pgqjava.testsupport.Sql.pid;
+import static org.pgqjava.testsupport.Sql.serverError;
 import static org.pgqjava.pljvm.Backends.since;
 import static org.pgqjava.pljvm.Backends.waitEvent;
 
@@ -33,6 +33,7 @@ import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgServer;
 import org.pgqjava.testsupport.PgTest;
 import org.postgresql.util.ServerErrorMessage;
+import org.pgqjava.testsupport.Sql;
 
 /**
  * Query cancel, statement_timeout and termination while Java runs: in Thread.sleep (ended by the
@@ -76,7 +77,7 @@ class InterruptsIT {
         try (Connection other = db.connect()) {
             // the lock is taken right before jsleep is called: once it shows, the backend is in Java
             Future<Object> f = ex.submit(() -> one(c, "select pg_advisory_xact_lock(101), jsleep(30000)"));
-            await(PROMPT, "the backend to reach jsleep", () -> holdsAdvisoryLock(other, pid, 101) || f.isDone());
+            until("the backend to reach jsleep", PROMPT, () -> holdsAdvisoryLock(other, pid, 101) || f.isDone());
             long t0 = System.nanoTime();
             assertEquals(true, one(other, "select pg_cancel_backend(" + pid + ")"));
             ServerErrorMessage e = serverError(failureOf(f, PROMPT), "jsleep");
@@ -95,7 +96,7 @@ class InterruptsIT {
         ExecutorService ex = Executors.newSingleThreadExecutor();
         try (Connection other = db.connect()) {
             Future<Object> f = ex.submit(() -> one(c, "select jsqlsleep(30)"));
-            await(PROMPT, "the backend to wait in pg_sleep run through SPI",
+            until("the backend to wait in pg_sleep run through SPI", PROMPT,
                     () -> "PgSleep".equals(waitEvent(other, pid)) || f.isDone());
             long t0 = System.nanoTime();
             assertEquals(true, one(other, "select pg_cancel_backend(" + pid + ")"));
@@ -103,7 +104,7 @@ class InterruptsIT {
             assertError(e, "57014", CANCEL_MESSAGE);
             assertTrue(since(t0).compareTo(PROMPT) < 0, "cancel took " + since(t0));
             // the SQL error passed through Java and came back unchanged, with the SPI context
-            assertTrue(e.getWhere() != null && e.getWhere().contains("pg_sleep"), Backends.describe(e));
+            assertTrue(e.getWhere() != null && e.getWhere().contains("pg_sleep"), Sql.describe(e));
         } finally {
             ex.shutdownNow();
         }
@@ -120,7 +121,7 @@ class InterruptsIT {
             for (int round = 0; round < 3; round++) {
                 int key = 200 + round;
                 Future<Object> f = ex.submit(() -> one(c, "select pg_advisory_xact_lock(" + key + "), jsleep(30000)"));
-                await(PROMPT, "the backend to reach jsleep", () -> holdsAdvisoryLock(other, pid, key) || f.isDone());
+                until("the backend to reach jsleep", PROMPT, () -> holdsAdvisoryLock(other, pid, key) || f.isDone());
                 assertEquals(true, one(other, "select pg_cancel_backend(" + pid + ")"));
                 assertError(serverError(failureOf(f, PROMPT), "jsleep"), "57014", CANCEL_MESSAGE);
                 assertEquals(50L, oneLong(c, "select jsleep(50)"), "round " + round);
@@ -142,7 +143,7 @@ class InterruptsIT {
         ExecutorService ex = Executors.newSingleThreadExecutor();
         try (Connection other = db.connect()) {
             Future<Object> f = ex.submit(() -> one(c, "select pg_advisory_xact_lock(301), jsleep(30000)"));
-            await(PROMPT, "the backend to reach jsleep", () -> holdsAdvisoryLock(other, pid, 301) || f.isDone());
+            until("the backend to reach jsleep", PROMPT, () -> holdsAdvisoryLock(other, pid, 301) || f.isDone());
             long t0 = System.nanoTime();
             assertEquals(true, one(other, "select pg_terminate_backend(" + pid + ")"));
             ServerErrorMessage e = serverError(failureOf(f, PROMPT), "jsleep");

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pgqjava.pljvm.Backends.assertError;
-import static org.pgqjava.pljvm.Backends.describe;
-import static org.pgqjava.pljvm.Backends.error;
-import static org.pgqjava.pljvm.Backends.exec;
-import static org.pgqjava.pljvm.Backends.one;
-import static org.pgqjava.pljvm.Backends.oneLong;
-import static org.pgqjava.pljvm.Backends.pid;
+import static org.pgqjava.testsupport.Sql.describe;
+import static org.pgqjava.testsupport.Sql.error;
+import static org.pgqjava.testsupport.Sql.exec;
+import static org.pgqjava.testsupport.Sql.one;
+import static org.pgqjava.testsupport.Sql.oneLong;
+import static org.pgqjava.testsupport.Sql.pid;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -25,6 +25,7 @@ import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgServer;
 import org.pgqjava.testsupport.PgTest;
 import org.postgresql.util.ServerErrorMessage;
+import org.pgqjava.testsupport.Sql;
 
 /**
  * The jar store: replacing a jar reaches running backends at their next call (and only when
@@ -172,7 +173,7 @@ class JarsIT {
         try (Connection user = connectAs(server, db, role)) {
             try (PreparedStatement ps = user.prepareStatement("select pljvm.install_jar('nsu', ?)")) {
                 ps.setBytes(1, v1);
-                ServerErrorMessage e = Backends.serverError(assertThrows(SQLException.class, ps::execute), "install_jar");
+                ServerErrorMessage e = Sql.serverError(assertThrows(SQLException.class, ps::execute), "install_jar");
                 assertError(e, "42501", "permission denied for function install_jar");
             }
             assertError(error(user, "select pljvm.remove_jar('fixtures')"), "42501", "permission denied for function remove_jar");

@@ -6,15 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.pgqjava.pljvm.Backends.assertError;
 import static org.pgqjava.pljvm.Backends.assertNoCrash;
-import static org.pgqjava.pljvm.Backends.await;
+import static org.pgqjava.testsupport.Await.until;
 import static org.pgqjava.pljvm.Backends.blockedSignals;
 import static org.pgqjava.pljvm.Backends.blocks;
-import static org.pgqjava.pljvm.Backends.describe;
-import static org.pgqjava.pljvm.Backends.error;
-import static org.pgqjava.pljvm.Backends.exec;
-import static org.pgqjava.pljvm.Backends.one;
-import static org.pgqjava.pljvm.Backends.oneLong;
-import static org.pgqjava.pljvm.Backends.pid;
+import static org.pgqjava.testsupport.Sql.describe;
+import static org.pgqjava.testsupport.Sql.error;
+import static org.pgqjava.testsupport.Sql.exec;
+import static org.pgqjava.testsupport.Sql.one;
+import static org.pgqjava.testsupport.Sql.oneLong;
+import static org.pgqjava.testsupport.Sql.pid;
 import static org.pgqjava.pljvm.Backends.procFile;
 import static org.pgqjava.pljvm.Backends.tasks;
 
@@ -66,7 +66,7 @@ class JvmOptionsIT {
         assertError(e, "39000", "JNI_CreateJavaVM");
         assertTrue(e.getDetail() != null && e.getDetail().contains("-XX:+NoSuchOption"), describe(e));
         // the JVM says what is wrong in the server log, as the hint promises
-        await(Duration.ofSeconds(10), "the JVM's message in the server log",
+        until("the JVM's message in the server log", Duration.ofSeconds(10),
                 () -> server.serverLogSince(logStart).contains("NoSuchOption"));
 
         // a JVM can be created once per process: the session stays without one, and says so

@@ -2,9 +2,9 @@ package org.pgqjava.pljvm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.pgqjava.pljvm.Backends.exec;
-import static org.pgqjava.pljvm.Backends.oneLong;
-import static org.pgqjava.pljvm.Backends.pid;
+import static org.pgqjava.testsupport.Sql.exec;
+import static org.pgqjava.testsupport.Sql.oneLong;
+import static org.pgqjava.testsupport.Sql.pid;
 import static org.pgqjava.pljvm.Backends.procFile;
 import static org.pgqjava.pljvm.Backends.statusField;
 

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pgqjava.pljvm.Backends.assertError;
 import static org.pgqjava.pljvm.Backends.assertNoCrash;
-import static org.pgqjava.pljvm.Backends.describe;
-import static org.pgqjava.pljvm.Backends.error;
-import static org.pgqjava.pljvm.Backends.exec;
-import static org.pgqjava.pljvm.Backends.oneLong;
-import static org.pgqjava.pljvm.Backends.pid;
+import static org.pgqjava.testsupport.Sql.describe;
+import static org.pgqjava.testsupport.Sql.error;
+import static org.pgqjava.testsupport.Sql.exec;
+import static org.pgqjava.testsupport.Sql.oneLong;
+import static org.pgqjava.testsupport.Sql.pid;
 import static org.pgqjava.pljvm.Backends.procFile;
 
 import java.sql.Connection;
@@ -29,6 +29,8 @@ import org.pgqjava.testsupport.PgServer;
 import org.pgqjava.testsupport.PgTest;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
+import org.pgqjava.testsupport.Sql;
+import org.pgqjava.testsupport.Await;
 
 /**
  * The JVM runs on the backend's own stack: its guard pages sit -Xss below the top. PostgreSQL's
@@ -69,7 +71,7 @@ class StackIT {
         // the largest max_stack_depth the default JVM stack (= the stack rlimit) allows
         long depthKb = largestDepthKb(c);
         exec(c, "set max_stack_depth = '" + depthKb + "kB'");
-        assertEquals(Long.toString(depthKb), Backends.one(c,
+        assertEquals(Long.toString(depthKb), Sql.one(c,
                 "select setting from pg_settings where name = 'max_stack_depth'"));
         assertEquals(3L, oneLong(c, "select jnoop(3)"), "pljvm must accept this max_stack_depth");
         assertStackDepthExceeded(c, "select deep(100000)");
@@ -161,7 +163,7 @@ class StackIT {
         int pid = pid(c);
         long depthKb = rlimitKb(c) - PG_SLOP_KB;
         exec(c, "set max_stack_depth = '" + depthKb + "kB'");
-        assertEquals(Long.toString(depthKb), Backends.one(c,
+        assertEquals(Long.toString(depthKb), Sql.one(c,
                 "select setting from pg_settings where name = 'max_stack_depth'"));
         assertEquals(2L, oneLong(c, "select jnoop(2)"));
         assertDeepRecursionStopsCleanly(c, server, "select deep(100000)");
@@ -211,7 +213,7 @@ class StackIT {
                 assertStackDepthExceeded(e.getServerErrorMessage());
                 return;
             }
-            Backends.await(Duration.ofSeconds(60), "the server to accept connections after the crash", () -> {
+            Await.until("the server to accept connections after the crash", Duration.ofSeconds(60), () -> {
                 try (Connection probe = server.connect("postgres")) {
                     return probe.isValid(5);
                 } catch (SQLException notYet) {

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.pgqjava.pljvm.Sql.error;
-import static org.pgqjava.pljvm.Sql.exec;
-import static org.pgqjava.pljvm.Sql.one;
-import static org.pgqjava.pljvm.Sql.rows;
+import static org.pgqjava.testsupport.Sql.error;
+import static org.pgqjava.testsupport.Sql.exec;
+import static org.pgqjava.testsupport.Sql.one;
+import static org.pgqjava.testsupport.Sql.rows;
 
 import java.sql.Array;
 import java.sql.Connection;

@@ -60,6 +60,11 @@ final class LocalCluster {
      * @throws IllegalStateException with the server log tail when the server does not start
      */
     static LocalCluster start(Path binDir, Map<String, String> settings, boolean keep) throws IOException {
+        return start(binDir, settings, null, keep);
+    }
+
+    /** As {@link #start(Path, Map, boolean)}; {@code hba}, when not null, replaces pg_hba.conf. */
+    static LocalCluster start(Path binDir, Map<String, String> settings, String hba, boolean keep) throws IOException {
         StaleClusters.reap(binDir);
         Path base = Files.createTempDirectory(tempRoot(), DIR_PREFIX);
         LocalCluster c = new LocalCluster(base, binDir, keep);
@@ -76,6 +81,10 @@ final class LocalCluster {
                     "-D", c.dataDir.toString(), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                     "--no-locale", "--no-sync")));
             c.configure(settings);
+            if (hba != null) {
+                // truncating keeps the file's owner (postgres) even when we write it as root
+                Files.writeString(c.dataDir.resolve("pg_hba.conf"), hba, StandardOpenOption.TRUNCATE_EXISTING);
+            }
             c.startServer();
             return c;
         } catch (IOException | RuntimeException e) {
@@ -154,6 +163,16 @@ final class LocalCluster {
             return new String(all, from, all.length - from, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "(no server log at " + logFile + ": " + e + ")";
+        }
+    }
+
+    /** Starts the stopped server again, on the port it had (clients keep their settings). */
+    void restart() {
+        ExecResult r = Exec.run(baseDir, CMD_TIMEOUT, Exec.asServerUser(List.of(binDir.resolve("pg_ctl").toString(),
+                "-D", dataDir.toString(), "-l", logFile.toString(), "-o", "-p " + port, "-w", "-t", "60", "start")));
+        if (!r.ok()) {
+            throw new IllegalStateException("PostgreSQL did not start again in " + dataDir + " on port " + port + ": "
+                    + r.describe() + "--- tail of " + logFile + " ---\n" + logTail(4000));
         }
     }
 

@@ -292,7 +292,7 @@ public final class PgServer {
         return Path.of(log);
     }
 
-    private static Path configuredBinDir() {
+    static Path configuredBinDir() {
         String dir = System.getenv("PG_BINDIR");
         return Path.of(dir == null || dir.isBlank() ? DEFAULT_BINDIR : dir);
     }

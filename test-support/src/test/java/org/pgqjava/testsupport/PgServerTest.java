@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -101,10 +101,10 @@ class PgServerTest {
         return since;
     }
 
+    /** Column 1 of the only row, as text. */
     static String query(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            assertTrue(rs.next(), "no row from " + sql);
-            return rs.getString(1);
-        }
+        List<String> lines = Sql.lines(c, sql);
+        assertEquals(1, lines.size(), () -> "rows of " + sql + ": " + lines);
+        return lines.get(0);
     }
 }

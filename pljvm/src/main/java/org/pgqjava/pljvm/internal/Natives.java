@@ -52,6 +52,9 @@ public final class Natives {
     /** MyProc->lxid: identifies the current transaction within this backend. */
     public static native long localTransactionId();
 
+    /** GetCurrentSubTransactionId(): identifies the subtransaction within the transaction. */
+    public static native long subtransactionId();
+
     /** GetTopTransactionId(): gives the transaction its id now, if it has none. */
     public static native void assignTransactionId();
 
@@ -62,6 +65,12 @@ public final class Natives {
     public static native int prepare(String sql, String[] argTypes);
 
     public static native Result executePlan(int handle, Object[] args);
+
+    /** Executes a plan for its row count (SPI_processed) only: no Java objects for rows. */
+    public static native long executePlanCount(int handle, Object[] args);
+
+    /** Executes a plan and returns the integer in column 1 of row 1 (no row or NULL: SQL error P0002). */
+    public static native long executePlanLong(int handle, Object[] args);
 
     public static native void freePlan(int handle);
 

@@ -1,0 +1,170 @@
+package org.pgqjava.pgq;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.pgqjava.pljvm.Pg;
+import org.pgqjava.pljvm.Row;
+import org.pgqjava.pljvm.Spi;
+
+/* No lambdas here: the first one costs the JVM milliseconds of bootstrap in every new backend. */
+
+/**
+ * What a producer transaction knows of the queues it writes to: the queue row, read once per
+ * transaction and subtransaction after the txid is assigned, and the per-transaction event counts.
+ *
+ * <p>No event is lost by writing a whole transaction into the table its first read named
+ * (docs/pgq.md, "Producers: the queue row once per transaction"): the txid is assigned before the
+ * read, so every rotation that commits after the read has a step2 above this txid; every batch
+ * whose range this transaction's commit can fall into then reads the previous table as well, and
+ * the next rotation waits until every consumer is past this transaction. Under REPEATABLE READ /
+ * SERIALIZABLE the read locks the row FOR KEY SHARE; the lock is released if the subtransaction
+ * that took it rolls back, so the cache is keyed by the subtransaction too.
+ */
+final class Producer {
+    private static final String LOOKUP = "select queue_id, queue_data_pfx || '_' || queue_cur_table as cur_table,"
+            + " queue_event_seq, queue_disable_insert, queue_per_tx_limit"
+            + " from pgq.queue where queue_name = $1";
+    /**
+     * Under REPEATABLE READ / SERIALIZABLE the snapshot may predate a rotation, so the table
+     * it names may be stale. FOR KEY SHARE makes that a serialization failure (the queue row was
+     * updated after the snapshot) instead of an event written where no batch will look, and
+     * makes a rotation that starts later wait for this producer.
+     */
+    private static final String LOOKUP_LOCKED = LOOKUP + " for key share";
+    private static final String REPLICA = "select pg_catalog.current_setting('session_replication_role') = 'replica'";
+    private static final String DRAW_ID = "select pg_catalog.nextval($1::pg_catalog.regclass)";
+
+    /** SQL texts per event table, built once per backend: the same String keeps plan lookups cheap. */
+    private static final Map<String, Map<String, String>> SQL = new HashMap<>();
+
+    /** Queue rows read in transaction / subtransaction (txKey, subKey). */
+    private static final Map<String, Target> TARGETS = new HashMap<>();
+    /** Events inserted per queue id in transaction txKey, for queue_per_tx_limit. */
+    private static final Map<Integer, int[]> COUNTS = new HashMap<>();
+    private static long txKey = -1;
+    private static long subKey = -1;
+
+    private Producer() {
+    }
+
+    /** A queue as this transaction writes to it. */
+    static final class Target {
+        final int queueId;
+        /** The current event table as PgQ names it: prefix_n, unquoted. */
+        final String table;
+        final String eventSeq;
+        final boolean disableInsert;
+        final Integer perTxLimit;
+        private final Map<String, String> sql;
+
+        private Target(Row q) {
+            queueId = q.getInt("queue_id");
+            table = q.getString("cur_table");
+            eventSeq = q.getString("queue_event_seq");
+            disableInsert = q.getBoolean("queue_disable_insert");
+            perTxLimit = q.getInt("queue_per_tx_limit");
+            Map<String, String> texts = SQL.get(table);
+            if (texts == null) {
+                texts = new HashMap<>();
+                SQL.put(table, texts);
+            }
+            sql = texts;
+        }
+
+        /** "insert into <table>" + rest, the same String object every time. */
+        String sql(String rest) {
+            return sql("insert into ", rest);
+        }
+
+        /** head + quoted table + rest, the same String object every time. */
+        String sql(String head, String rest) {
+            String s = sql.get(rest);
+            if (s == null) {
+                s = head + Pgq.quoteFqname(table) + rest;
+                sql.put(rest, s);
+            }
+            return s;
+        }
+    }
+
+    /**
+     * The target for {@code n} more events of the queue in this transaction, after
+     * insert_event's checks: "Queue name must not be NULL", "No such queue", "Insert into queue
+     * disallowed", "Queue '<name>' allows max <n> events from one TX". A refused insert still
+     * draws an event id, as PgQ's does (the ticker sees the activity).
+     */
+    static Target admit(String queueName, int n) {
+        if (queueName == null) {
+            throw Pgq.error("Queue name must not be NULL");
+        }
+        Target t = target(queueName, "No such queue");
+        if (t.disableInsert && !replica()) {
+            drawId(t);
+            throw Pgq.error("Insert into queue disallowed");
+        }
+        if (t.perTxLimit != null) {
+            int[] count = COUNTS.get(t.queueId);
+            if (count == null) {
+                count = new int[1];
+                COUNTS.put(t.queueId, count);
+            }
+            count[0] += n;
+            if (count[0] > t.perTxLimit) {
+                drawId(t);
+                throw Pgq.error("Queue '" + queueName + "' allows max " + t.perTxLimit + " events from one TX");
+            }
+        }
+        return t;
+    }
+
+    /** pgq.current_event_table: the table this transaction's inserts go to. */
+    static String currentTable(String queueName) {
+        if (queueName == null) {
+            throw Pgq.error("Event queue not found");
+        }
+        Target t = target(queueName, "Event queue not found");
+        if (t.disableInsert && !replica()) {
+            throw Pgq.error("Writing to queue disabled");
+        }
+        return t.table;
+    }
+
+    /** Forgets the queue rows read in this transaction: after this backend changed or rotated a queue. */
+    static void forget() {
+        TARGETS.clear();
+    }
+
+    private static Target target(String queueName, String notFound) {
+        long tx = Tx.begin();
+        long sub = Pg.subtransactionId();
+        if (tx != txKey) {
+            TARGETS.clear();
+            COUNTS.clear();
+            txKey = tx;
+            subKey = sub;
+        } else if (sub != subKey) {
+            TARGETS.clear();
+            subKey = sub;
+        }
+        Target t = TARGETS.get(queueName);
+        if (t == null) {
+            Row q = Spi.prepare(Tx.snapshotPerTransaction() ? LOOKUP_LOCKED : LOOKUP, "text").execute(queueName).one();
+            if (q == null) {
+                throw Pgq.error(notFound);
+            }
+            t = new Target(q);
+            TARGETS.put(queueName, t);
+        }
+        return t;
+    }
+
+    private static boolean replica() {
+        return Boolean.TRUE.equals(Spi.prepare(REPLICA).execute().scalar());
+    }
+
+    /** Draws the next event id of the queue, as every PgQ insert does, used or not. */
+    static void drawId(Target t) {
+        Spi.prepare(DRAW_ID, "text").executeLong(t.eventSeq);
+    }
+}
