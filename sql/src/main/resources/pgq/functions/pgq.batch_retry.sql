@@ -13,7 +13,7 @@
 --      number of events put into the retry queue;
 --      error 'batch_retry: batch <id> not found'
 -- Calls:
---      pgq.get_batch_events(1);
+--      pgq.batch_event_sql(1) (its Java method; PgQ reads pgq.get_batch_events(1));
 --      Java: org.pgqjava.pgq.Retry.batchRetry
 -- Tables directly manipulated:
 --      insert: pgq.retry_queue

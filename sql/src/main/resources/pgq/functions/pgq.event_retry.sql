@@ -14,7 +14,7 @@
 --      1; 0 if the event is in the retry queue for this consumer already;
 --      error 'event not found'
 -- Calls:
---      pgq.get_batch_events(1);
+--      pgq.batch_event_sql(1) (its Java method; PgQ reads pgq.get_batch_events(1));
 --      Java: org.pgqjava.pgq.Retry.eventRetry
 -- Tables directly manipulated:
 --      insert: pgq.retry_queue

@@ -3,18 +3,17 @@ package org.pgqjava.liquibase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pgqjava.liquibase.Db.FUNCTIONS_DIR;
+import static org.pgqjava.liquibase.Db.functionFiles;
+import static org.pgqjava.liquibase.Db.functionNames;
 import static org.pgqjava.liquibase.Db.resource;
 
-import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +23,12 @@ import org.junit.jupiter.api.Test;
  */
 class ChangelogResourcesTest {
 
+    static final String FUNCTIONS_CHANGELOG = "db/pgq/generated/functions-changelog.xml";
+    /** The changelog of release 0.1 as it was, its function changesets written by hand. */
+    private static final String OLD_CODE_CHANGELOG = "upgrade/0.1.0-rc1/db/pgq/code/changelog.xml";
     private static final Pattern SQL_FILE = Pattern.compile("<sqlFile path=\"([^\"]+)\"");
+    private static final Pattern FUNCTION_CHANGESET = Pattern.compile(
+            "<changeSet id=\"function:([^\"]+)\".*?</changeSet>", Pattern.DOTALL);
 
     private static List<String> sqlFiles(String changelog) {
         List<String> paths = new ArrayList<>();
@@ -35,12 +39,23 @@ class ChangelogResourcesTest {
         return paths;
     }
 
+    /** Function name to its whole changeset element, in changelog order. */
+    private static Map<String, String> functionChangesets(String changelog) {
+        Map<String, String> changesets = new LinkedHashMap<>();
+        Matcher m = FUNCTION_CHANGESET.matcher(resource(changelog));
+        while (m.find()) {
+            changesets.put(m.group(1), m.group());
+        }
+        return changesets;
+    }
+
     @Test
     void everySqlFileIsTheCopyOfModuleSql() {
         List<String> all = new ArrayList<>(sqlFiles("db/pgq/0.1/changelog.xml"));
         all.addAll(sqlFiles("db/pgq/code/changelog.xml"));
-        // 11 run once (the extension is inline SQL), the jar, 40 functions, the digest and the grants
-        assertEquals(54, all.size(), all.toString());
+        all.addAll(sqlFiles(FUNCTIONS_CHANGELOG));
+        // 11 run once (the extension is inline SQL), the jar, the digest, the grants, one per function file
+        assertEquals(11 + 3 + functionFiles().size(), all.size(), all.toString());
         for (String p : all) {
             if (p.startsWith("db/pgq/sql/")) {
                 // module sql's jar is on the test class path under pgq/
@@ -53,21 +68,17 @@ class ChangelogResourcesTest {
     }
 
     @Test
-    void everyFunctionFileHasAChangesetAndAHeader() throws IOException, URISyntaxException {
-        TreeSet<String> inChangelog = new TreeSet<>();
-        for (String p : sqlFiles("db/pgq/code/changelog.xml")) {
-            if (p.startsWith("db/pgq/sql/functions/")) {
-                inChangelog.add(p.substring("db/pgq/sql/functions/".length()));
-            }
-        }
-        TreeSet<String> files = new TreeSet<>();
-        try (Stream<Path> dir = Files.list(Path.of(ChangelogResourcesTest.class.getClassLoader()
-                .getResource("db/pgq/sql/functions").toURI()))) {
-            dir.forEach(f -> files.add(f.getFileName().toString()));
-        }
-        assertEquals(files, inChangelog, "pgq/functions/*.sql and the changesets of db/pgq/code/changelog.xml");
-        for (String f : files) {
-            String sql = resource("db/pgq/sql/functions/" + f);
+    void everyFunctionFileHasItsChangesetAndAHeader() {
+        Map<String, String> changesets = functionChangesets(FUNCTIONS_CHANGELOG);
+        assertEquals(functionNames(), changesets.keySet().stream().sorted().toList(),
+                "pgq/functions/*.sql and the changesets of " + FUNCTIONS_CHANGELOG);
+        changesets.forEach((name, changeset) -> assertEquals("<changeSet id=\"function:" + name
+                + "\" author=\"pgq-java\" runOnChange=\"true\">\n    <sqlFile path=\"" + FUNCTIONS_DIR + "/" + name
+                + ".sql\" splitStatements=\"false\" encoding=\"UTF-8\"/>\n  </changeSet>", changeset));
+        assertTrue(resource(FUNCTIONS_CHANGELOG).contains(" logicalFilePath=\"db/pgq/code/changelog.xml\">"));
+        assertTrue(resource("db/pgq/code/changelog.xml").contains("<include file=\"" + FUNCTIONS_CHANGELOG + "\"/>"));
+        for (String f : functionFiles()) {
+            String sql = resource(FUNCTIONS_DIR + "/" + f);
             String name = f.substring(0, f.length() - ".sql".length());
             assertTrue(sql.startsWith("-- ----------------------------------------------------------------------\n"
                     + "-- Function: " + name + "("), f + " must start with PgQ's header block");
@@ -77,4 +88,27 @@ class ChangelogResourcesTest {
         }
     }
 
+    /** Databases installed from release 0.1 must find the changesets they ran, unchanged. */
+    @Test
+    void generatedChangesetsAreThoseRelease01WroteByHand() {
+        Map<String, String> old = functionChangesets(OLD_CODE_CHANGELOG);
+        assertEquals(39, old.size());
+        Map<String, String> now = functionChangesets(FUNCTIONS_CHANGELOG);
+        old.forEach((name, changeset) -> assertEquals(changeset, now.get(name), name));
+    }
+
+    @Test
+    void functionsComeAfterThoseTheyCallJavaFirst() {
+        List<String> order = new ArrayList<>(functionChangesets(FUNCTIONS_CHANGELOG).keySet());
+        // get_queue_info is SQL calling pgq.seq_getval: by name alone it would come first and fail
+        assertTrue(order.indexOf("pgq.seq_getval") < order.indexOf("pgq.get_queue_info"), order.toString());
+        assertTrue(order.indexOf("pgq.quote_fqname") < order.indexOf("pgq.seq_getval"), order.toString());
+        List<Boolean> java = new ArrayList<>();
+        for (String name : order) {
+            java.add(resource(FUNCTIONS_DIR + "/" + name + ".sql").contains("\nlanguage pljvm"));
+        }
+        int firstSql = java.indexOf(false);
+        assertTrue(firstSql > 0 && !java.subList(firstSql, java.size()).contains(true),
+                "Java functions first: " + order + " " + java);
+    }
 }

@@ -2,21 +2,29 @@ package org.pgqjava.liquibase;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.pgqjava.testsupport.Sql.exec;
+import static org.pgqjava.liquibase.Db.FUNCTIONS_DIR;
+import static org.pgqjava.liquibase.Db.changesets;
 import static org.pgqjava.liquibase.Db.expected;
+import static org.pgqjava.liquibase.Db.functionFiles;
+import static org.pgqjava.liquibase.Db.functionNames;
+import static org.pgqjava.liquibase.Db.grantRows;
+import static org.pgqjava.liquibase.Db.resource;
+import static org.pgqjava.testsupport.Sql.exec;
 import static org.pgqjava.testsupport.Sql.lines;
 import static org.pgqjava.testsupport.Sql.one;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,6 +37,8 @@ import org.pgqjava.testsupport.PgTest;
 @PgTest
 class InstallIT {
 
+    /** How a function file says that (one of) its functions is in Java. */
+    private static final Pattern JAVA = Pattern.compile("(?i)\\blanguage\\s+pljvm\\b");
     /** A role in no group: what public may do. */
     private static final String NOBODY = "pgq_test_nobody";
 
@@ -65,6 +75,7 @@ class InstallIT {
         assertEquals(1L, one(c, "select pgq.seq_getval('pgq.batch_id_seq')"));
     }
 
+    /** PgQ's functions as in Debian's PgQ 3.5; pgq-java's own (not in PgQ) as in functions-pgq-java.txt. */
     @Test
     void functionsAreThoseOfPgq35(Connection c) throws SQLException {
         // PgQ's functions as Debian's PgQ has them (functions.txt), then pgq-java's own additions
@@ -90,51 +101,40 @@ class InstallIT {
     }
 
     @Test
+    void everyFunctionFileMakesTheFunctionsOfItsName(Connection c) throws SQLException {
+        assertEquals(functionNames(), lines(c, "select distinct 'pgq.' || proname from pg_catalog.pg_proc"
+                + " where pronamespace = 'pgq'::regnamespace order by 1"),
+                "pgq/functions/<schema>.<name>.sql creates the functions named <name>, and no others exist");
+    }
+
+    @Test
     void javaFunctionsCallTheirMethodsFromTheInstalledJar(Connection c) throws SQLException {
-        Map<String, String> want = new TreeMap<>();
-        String p = "org.pgqjava.pgq.";
-        want.put("pgq.create_queue(text)", p + "Queues.createQueue");
-        want.put("pgq.drop_queue(text,boolean)", p + "Queues.dropQueue");
-        want.put("pgq.set_queue_config(text,text,text)", p + "Queues.setQueueConfig");
-        want.put("pgq.insert_event(text,text,text)", p + "Insert.insertEvent");
-        want.put("pgq.insert_event(text,text,text,text,text,text,text)", p + "Insert.insertEvent");
-        want.put("pgq.insert_event_raw(text,bigint,timestamp with time zone,integer,integer,text,text,text,text,text,text)",
-                p + "Insert.insertEventRaw");
-        want.put("pgq.current_event_table(text)", p + "Insert.currentEventTable");
-        want.put("pgq.insert_events(text,text[],text[],text[],text[],text[],text[])", p + "Insert.insertEvents");
-        want.put("pgq.register_consumer(text,text)", p + "Consumers.registerConsumer");
-        want.put("pgq.register_consumer_at(text,text,bigint)", p + "Consumers.registerConsumerAt");
-        want.put("pgq.unregister_consumer(text,text)", p + "Consumers.unregisterConsumer");
-        want.put("pgq.next_batch_info(text,text)", p + "NextBatch.nextBatchInfo");
-        want.put("pgq.next_batch_custom(text,text,interval,integer,interval)", p + "NextBatch.nextBatchCustom");
-        want.put("pgq.find_tick_helper(integer,bigint,timestamp with time zone,bigint,bigint,interval)",
-                p + "NextBatch.findTickHelper");
-        want.put("pgq.finish_batch(bigint)", p + "NextBatch.finishBatch");
-        want.put("pgq.batch_event_sql(bigint)", p + "BatchEvents.batchEventSql");
-        want.put("pgq.batch_event_tables(bigint)", p + "BatchEvents.batchEventTables");
-        want.put("pgq.get_batch_events(bigint)", p + "BatchEvents.getBatchEvents");
-        want.put("pgq.get_batch_cursor(bigint,text,integer,text)", p + "BatchEvents.getBatchCursor");
-        want.put("pgq.event_retry(bigint,bigint,timestamp with time zone)", p + "Retry.eventRetry");
-        want.put("pgq.event_retry(bigint,bigint,integer)", p + "Retry.eventRetrySeconds");
-        want.put("pgq.event_retry_raw(text,text,timestamp with time zone,bigint,timestamp with time zone,integer,text,text,text,text,text,text)",
-                p + "Retry.eventRetryRaw");
-        want.put("pgq.batch_retry(bigint,integer)", p + "Retry.batchRetry");
-        want.put("pgq.maint_retry_events()", p + "Retry.maintRetryEvents");
-        want.put("pgq.ticker()", p + "Ticker.tickAll");
-        want.put("pgq.ticker(text)", p + "Ticker.tick");
-        want.put("pgq.ticker(text,bigint,timestamp with time zone,bigint)", p + "Ticker.tickExternal");
-        want.put("pgq.force_tick(text)", p + "Ticker.forceTick");
-        want.put("pgq.maint_rotate_tables_step1(text)", p + "Rotation.step1");
-        want.put("pgq.maint_rotate_tables_step2()", p + "Rotation.step2");
-        want.put("pgq.maint_tables_to_vacuum()", p + "Maint.tablesToVacuum");
-        want.put("pgq.maint_operations()", p + "Maint.operations");
-        Map<String, String> got = new TreeMap<>();
-        for (String l : lines(c, "select p.oid::regprocedure, p.prosrc from pg_catalog.pg_proc p"
-                + " join pg_catalog.pg_language l on l.oid = p.prolang"
-                + " where p.pronamespace = 'pgq'::regnamespace and l.lanname = 'pljvm'")) {
-            got.put(l.substring(0, l.indexOf('|')), l.substring(l.indexOf('|') + 1));
+        // pljvm's validator (run by CREATE FUNCTION) looks the method up in the installed jar: run
+        // it again on every pljvm function of schema pgq
+        List<String> wrong = new ArrayList<>();
+        Set<String> javaNames = new TreeSet<>();
+        List<String> java = lines(c, "select p.oid, p.oid::regprocedure, p.prosrc, 'pgq.' || p.proname"
+                + " from pg_catalog.pg_proc p join pg_catalog.pg_language l on l.oid = p.prolang"
+                + " where p.pronamespace = 'pgq'::regnamespace and l.lanname = 'pljvm' order by 2");
+        for (String line : java) {
+            String[] f = line.split("\\|");
+            javaNames.add(f[3]);
+            if (!f[2].startsWith("org.pgqjava.pgq.")) {
+                wrong.add(f[1] + " names " + f[2] + ", not a method of package org.pgqjava.pgq");
+            }
+            try {
+                exec(c, "select pljvm.pljvm_validator(?::pg_catalog.oid)", f[0]);
+            } catch (SQLException e) {
+                wrong.add(f[1] + " names " + f[2] + ": " + e.getMessage());
+            }
         }
-        assertEquals(want, got);
+        // the check is live: a method the jar lacks is refused (in schema pgq, whose class path has the jar)
+        SQLException missing = assertThrows(SQLException.class, () -> exec(c, "create function pgq.pgq_test_no_method()"
+                + " returns int language pljvm as 'org.pgqjava.pgq.Queues.noSuchMethod'"));
+        assertTrue(missing.getMessage().contains("noSuchMethod"), missing.getMessage());
+        assertEquals(List.of(), wrong);
+        assertEquals(functionNames().stream().filter(n -> JAVA.matcher(resource(FUNCTIONS_DIR + "/" + n + ".sql")).find())
+                .collect(Collectors.toCollection(TreeSet::new)), javaNames, "the files that say language pljvm");
         // the wrappers stay plain SQL so that the planner may inline them
         assertEquals(List.of("pgq.drop_queue(text)|sql", "pgq.get_batch_cursor(bigint,text,integer)|sql",
                         "pgq.next_batch(text,text)|sql"),
@@ -159,37 +159,18 @@ class InstallIT {
                 + " join pg_catalog.pg_roles r on r.oid = m.roleid where m.member = 'pgq_admin'::regrole order by 1"));
     }
 
-    /** Reference §1.8: the one group each function is granted to; public means everybody. */
-    static Map<String, String> functionGroups() {
-        Map<String, String> g = new LinkedHashMap<>();
-        for (String f : List.of("seq_getval(text)", "get_queue_info()", "get_queue_info(text)", "get_consumer_info()",
-                "get_consumer_info(text)", "get_consumer_info(text,text)", "quote_fqname(text)", "version()")) {
-            g.put("pgq." + f, "public");
+    /**
+     * The grants as data (pgq/grants/pgq.grants.sql, reference §1.8): the one group each function
+     * is granted to, public meaning everybody; signatures as the server spells them.
+     */
+    private static Map<String, String> functionGroups(Connection c) throws SQLException {
+        Map<String, String> groups = new TreeMap<>();
+        for (Map.Entry<String, String> row : grantRows().entrySet()) {
+            String signature = (String) one(c, "select ?::pg_catalog.regprocedure::text", row.getKey());
+            String before = groups.put(signature, row.getValue());
+            assertEquals(null, before, "pgq.grants.sql lists " + signature + " twice");
         }
-        for (String f : List.of("batch_event_sql(bigint)", "batch_event_tables(bigint)",
-                "find_tick_helper(integer,bigint,timestamp with time zone,bigint,bigint,interval)",
-                "register_consumer(text,text)", "register_consumer_at(text,text,bigint)", "unregister_consumer(text,text)",
-                "next_batch_info(text,text)", "next_batch(text,text)", "next_batch_custom(text,text,interval,integer,interval)",
-                "get_batch_events(bigint)", "get_batch_info(bigint)", "get_batch_cursor(bigint,text,integer,text)",
-                "get_batch_cursor(bigint,text,integer)", "event_retry(bigint,bigint,timestamp with time zone)",
-                "event_retry(bigint,bigint,integer)", "batch_retry(bigint,integer)", "force_tick(text)",
-                "finish_batch(bigint)")) {
-            g.put("pgq." + f, "pgq_reader");
-        }
-        for (String f : List.of("insert_event(text,text,text)", "insert_event(text,text,text,text,text,text,text)",
-                "current_event_table(text)", "insert_events(text,text[],text[],text[],text[],text[],text[])")) {
-            g.put("pgq." + f, "pgq_writer");
-        }
-        for (String f : List.of("ticker(text,bigint,timestamp with time zone,bigint)", "ticker(text)", "ticker()",
-                "maint_retry_events()", "maint_rotate_tables_step1(text)", "maint_rotate_tables_step2()",
-                "maint_tables_to_vacuum()", "maint_operations()", "upgrade_schema()", "grant_perms(text)",
-                "_grant_perms_from(text,text,text,text)", "tune_storage(text)", "seq_setval(text,bigint)",
-                "create_queue(text)", "drop_queue(text,boolean)", "drop_queue(text)", "set_queue_config(text,text,text)",
-                "insert_event_raw(text,bigint,timestamp with time zone,integer,integer,text,text,text,text,text,text)",
-                "event_retry_raw(text,text,timestamp with time zone,bigint,timestamp with time zone,integer,text,text,text,text,text,text)")) {
-            g.put("pgq." + f, "pgq_admin");
-        }
-        return g;
+        return groups;
     }
 
     /** The groups whose rights {@code role} has: its own, public, and pgq_admin's memberships. */
@@ -207,15 +188,24 @@ class InstallIT {
 
     @Test
     void eachGroupMayExecuteExactlyItsFunctions(Connection c) throws SQLException {
-        Map<String, String> groups = functionGroups();
-        assertEquals(new TreeSet<>(groups.keySet()), new TreeSet<>(lines(c, "select oid::regprocedure::text"
-                + " from pg_catalog.pg_proc where pronamespace = 'pgq'::regnamespace")),
-                "every function of schema pgq must have a group (or it keeps PostgreSQL's EXECUTE for public)");
+        Map<String, String> groups = functionGroups(c);
+        Set<String> installed = new TreeSet<>(lines(c, "select oid::regprocedure::text"
+                + " from pg_catalog.pg_proc where pronamespace = 'pgq'::regnamespace"));
+        Set<String> withoutRow = new TreeSet<>(installed);
+        withoutRow.removeAll(groups.keySet());
+        assertEquals(Set.of(), withoutRow, "every function of schema pgq needs its row in pgq/grants/pgq.grants.sql"
+                + " (or it keeps PostgreSQL's EXECUTE for public)");
+        assertEquals(installed, groups.keySet());
+        // a few of reference §1.8, so that the file is read as meant
+        assertEquals("public", groups.get("pgq.get_queue_info()"));
+        assertEquals("pgq_reader", groups.get("pgq.next_batch(text,text)"));
+        assertEquals("pgq_writer", groups.get("pgq.insert_event(text,text,text)"));
+        assertEquals("pgq_admin", groups.get("pgq.ticker()"));
         List<String> wrong = new ArrayList<>();
         for (String role : List.of(NOBODY, "pgq_reader", "pgq_writer", "pgq_admin")) {
             for (Map.Entry<String, String> f : groups.entrySet()) {
-                boolean may = (Boolean) one(c, "select pg_catalog.has_function_privilege('" + role + "', '"
-                        + f.getKey() + "', 'EXECUTE')");
+                boolean may = (Boolean) one(c, "select pg_catalog.has_function_privilege(?, ?, 'EXECUTE')",
+                        role, f.getKey());
                 if (may != groupsOf(role).contains(f.getValue())) {
                     wrong.add(role + (may ? " may" : " may not") + " execute " + f.getKey() + " (group " + f.getValue() + ")");
                 }
@@ -246,7 +236,7 @@ class InstallIT {
             for (String role : want.get(t).keySet()) {
                 List<String> privs = new ArrayList<>();
                 for (String priv : List.of("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")) {
-                    if ((Boolean) one(c, "select pg_catalog.has_table_privilege('" + role + "', '" + t + "', '" + priv + "')")) {
+                    if ((Boolean) one(c, "select pg_catalog.has_table_privilege(?, ?, ?)", role, t, priv)) {
                         privs.add(priv);
                     }
                 }
@@ -265,7 +255,9 @@ class InstallIT {
     @Test
     void everyChangesetIsRecordedUnderItsLogicalPath(Connection c) throws SQLException {
         List<String> files = lines(c, "select filename, count(*) from databasechangelog group by 1 order by 1");
-        assertEquals(List.of("db/pgq/0.1/changelog.xml|12", "db/pgq/code/changelog.xml|42"), files);
+        // the code: the jar, a changeset per function file, the grants
+        assertEquals(List.of("db/pgq/0.1/changelog.xml|" + changesets("db/pgq/0.1/changelog.xml"),
+                "db/pgq/code/changelog.xml|" + (functionFiles().size() + 2)), files);
         assertEquals(List.of("EXECUTED"), lines(c, "select distinct exectype from databasechangelog"));
     }
 }

@@ -3,8 +3,13 @@ package org.pgqjava.liquibase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pgqjava.liquibase.Db.FUNCTIONS_DIR;
+import static org.pgqjava.liquibase.Db.filesIn;
+import static org.pgqjava.liquibase.Db.functionFiles;
+import static org.pgqjava.liquibase.Db.resource;
 import static org.pgqjava.testsupport.Sql.exec;
 import static org.pgqjava.testsupport.Sql.lines;
 import static org.pgqjava.testsupport.Sql.one;
@@ -14,6 +19,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 import liquibase.resource.DirectoryResourceAccessor;
 
@@ -51,8 +60,11 @@ class UpgradeIT {
         Long open = (Long) one(c, "select pgq.next_batch('orders', 'billing')");
         assertEquals(second, ids(c, open));
         List<Long> pending = insert(c, "before-3-", 3); // committed, not yet ticked
+        Map<String, String> before = changesetRows(c);
 
         PgqInstaller.install(c);
+
+        changesetsRanOnlyWhereTheirFileChanged(before, changesetRows(c));
 
         assertNotEquals(jarBefore, one(c, "select jar_sha256 from pljvm.jar where jar_name = 'pgq'"));
         assertEquals(true, one(c, "select prosecdef from pg_proc where oid = 'pgq.current_event_table(text)'::regprocedure"));
@@ -76,6 +88,47 @@ class UpgradeIT {
         expectedMailer.addAll(pending);
         expectedMailer.addAll(after);
         assertEquals(expectedMailer, drain(c, "mailer"));
+    }
+
+    /**
+     * The function changesets, now generated, are those the old changelog had (same id, author,
+     * logical path, checksum): a function whose file is as it was did not run again, a changed
+     * one re-ran, a new one ran once; nothing was recorded under another id or path.
+     */
+    private static void changesetsRanOnlyWhereTheirFileChanged(Map<String, String> before, Map<String, String> after) {
+        String code = "db/pgq/code/changelog.xml|";
+        Set<String> oldFiles = new TreeSet<>(filesIn(PREVIOUS.substring(1) + "/" + FUNCTIONS_DIR));
+        assertTrue(oldFiles.size() > 30 && before.containsKey("function:pgq.next_batch"), "the old state: " + before);
+        Set<String> ids = new TreeSet<>(before.keySet());
+        List<String> wrong = new ArrayList<>();
+        for (String file : functionFiles()) {
+            String id = "function:" + file.substring(0, file.length() - ".sql".length());
+            ids.add(id);
+            String row = String.valueOf(after.get(id));
+            boolean ok;
+            if (!oldFiles.contains(file)) {
+                ok = row.startsWith(code) && row.endsWith("|EXECUTED");
+            } else if (resource(PREVIOUS.substring(1) + "/" + FUNCTIONS_DIR + "/" + file).equals(resource(FUNCTIONS_DIR + "/" + file))) {
+                ok = row.equals(before.get(id));
+            } else {
+                ok = row.startsWith(code) && row.endsWith("|RERAN");
+            }
+            if (!ok) {
+                wrong.add(id + (oldFiles.contains(file) ? "" : " (new)") + ": " + before.get(id) + " -> " + row);
+            }
+        }
+        assertEquals(List.of(), wrong, "function changesets after the upgrade (filename|orderexecuted|md5sum|exectype)");
+        assertEquals(ids, after.keySet(), "no changeset recorded under a new id");
+    }
+
+    /** DATABASECHANGELOG: id to filename|orderexecuted|md5sum|exectype; an id recorded twice fails. */
+    private static Map<String, String> changesetRows(Connection c) throws SQLException {
+        Map<String, String> rows = new TreeMap<>();
+        for (String l : lines(c, "select id, filename, orderexecuted, md5sum, exectype from databasechangelog")) {
+            String[] f = l.split("\\|", 2);
+            assertNull(rows.put(f[0], f[1]), "changeset id " + f[0] + " recorded twice (under another author or path)");
+        }
+        return rows;
     }
 
     private static List<Long> insert(Connection c, String prefix, int n) throws SQLException {

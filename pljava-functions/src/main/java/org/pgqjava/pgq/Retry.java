@@ -24,7 +24,7 @@ public final class Retry {
      *
      * <p>Puts event x_event_id of the batch into the retry queue, due at x_retry_time.
      * Returns: 1, or 0 if it is already there for this subscription. Error: "event not found".
-     * Tables directly manipulated: insert into pgq.retry_queue.
+     * Calls: batch_event_sql. Tables directly manipulated: insert into pgq.retry_queue.
      */
     public static int eventRetry(Long batchId, Long eventId, OffsetDateTime retryTime) {
         Row s = subscription(batchId);
@@ -65,6 +65,7 @@ public final class Retry {
      *
      * <p>Puts every event of the batch that is not already waiting into the retry queue.
      * Returns: the number of events put there. Error: "batch_retry: batch <id> not found".
+     * Calls: batch_event_sql. Tables directly manipulated: insert into pgq.retry_queue.
      */
     public static int batchRetry(Long batchId, Integer retrySeconds) {
         Row s = subscription(batchId);

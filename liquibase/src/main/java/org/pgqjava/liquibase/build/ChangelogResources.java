@@ -28,6 +28,9 @@ import java.util.stream.Stream;
  *     {@code pljvm.install_jar('pgq', ...)} and puts it on the class path of schema pgq. Its
  *     changeset runs on change, so the text must change exactly when the jar's bytes do:
  *     nothing here depends on time or build directory;</li>
+ * <li>{@value #FUNCTIONS_CHANGELOG}: one changeset per function file, in creation order
+ *     ({@link FunctionChangelog}), included by {@code db/pgq/code/changelog.xml}: a function's SQL
+ *     file is the one place that says it exists;</li>
  * <li>{@value #FUNCTIONS_DIGEST_SQL}: a no-op statement carrying the SHA-256 of all function
  *     files, part of the grants changeset, so the grants are applied again whenever a function
  *     changes (a function dropped and re-created by an upgrade has lost its grants).</li>
@@ -42,9 +45,11 @@ public final class ChangelogResources {
     static final String SQL_DIR = "db/pgq/sql";
     static final String JAR_SQL = "db/pgq/generated/pgq-jar.sql";
     static final String FUNCTIONS_DIGEST_SQL = "db/pgq/generated/functions-digest.sql";
+    static final String FUNCTIONS_CHANGELOG = "db/pgq/generated/functions-changelog.xml";
     /** Name of the jar in pljvm.jar and on the class path of schema pgq. */
     static final String JAR_NAME = "pgq";
     private static final String SQL_PREFIX = "pgq/";
+    private static final String FUNCTIONS_PREFIX = SQL_PREFIX + "functions/";
     private static final int HEX_LINE = 120;
 
     private ChangelogResources() {
@@ -69,8 +74,11 @@ public final class ChangelogResources {
         }
         write(out.resolve(JAR_SQL), jarSql(functionsJar).getBytes(StandardCharsets.UTF_8));
         write(out.resolve(FUNCTIONS_DIGEST_SQL), functionsDigestSql(sql).getBytes(StandardCharsets.UTF_8));
+        List<FunctionChangelog.Function> functions = FunctionChangelog.order(functionFiles(sql));
+        write(out.resolve(FUNCTIONS_CHANGELOG), FunctionChangelog.xml(functions, SQL_DIR).getBytes(StandardCharsets.UTF_8));
         System.out.println("[pgq] " + sql.size() + " SQL files copied to " + sqlDir + "; wrote " + JAR_SQL + " from "
-                + functionsJar.getFileName() + " and " + FUNCTIONS_DIGEST_SQL);
+                + functionsJar.getFileName() + ", " + FUNCTIONS_DIGEST_SQL + " and " + FUNCTIONS_CHANGELOG + " ("
+                + functions.size() + " function files)");
     }
 
     /** The {@code pgq/**} files of a jar or classes directory, by path, sorted. */
@@ -93,6 +101,25 @@ public final class ChangelogResources {
                     files.put(e.getName(), jar.readAllBytes());
                 }
             }
+        }
+        return files;
+    }
+
+    /** The function files of {@code sql} by file name ({@code pgq.next_batch.sql}); subdirectories refused. */
+    static Map<String, byte[]> functionFiles(Map<String, byte[]> sql) {
+        Map<String, byte[]> files = new TreeMap<>();
+        sql.forEach((path, bytes) -> {
+            if (path.startsWith(FUNCTIONS_PREFIX)) {
+                String name = path.substring(FUNCTIONS_PREFIX.length());
+                if (!FunctionChangelog.FILE_NAME.matcher(name).matches()) {
+                    throw new IllegalStateException(path + ": a function file is named <schema>.<function>.sql"
+                            + " (lower case, digits, _), directly in " + FUNCTIONS_PREFIX);
+                }
+                files.put(name, bytes);
+            }
+        });
+        if (files.isEmpty()) {
+            throw new IllegalStateException("no " + FUNCTIONS_PREFIX + "*.sql files");
         }
         return files;
     }
@@ -129,7 +156,7 @@ public final class ChangelogResources {
     static String functionsDigestSql(Map<String, byte[]> sql) {
         List<byte[]> parts = new ArrayList<>();
         sql.forEach((path, bytes) -> {
-            if (path.startsWith(SQL_PREFIX + "functions/")) {
+            if (path.startsWith(FUNCTIONS_PREFIX)) {
                 parts.add(path.getBytes(StandardCharsets.UTF_8));
                 parts.add(bytes);
             }
