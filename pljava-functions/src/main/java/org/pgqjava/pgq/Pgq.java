@@ -27,7 +27,8 @@ final class Pgq {
 
     /**
      * {@code schema.name} as pgq.quote_fqname prints it: split at the first dot (schema
-     * {@code public} if none), each part quoted only when it is not a plain lower-case identifier.
+     * {@code public} if none), each part quoted only when it is not a plain lower-case identifier or is a keyword
+     * quote_ident quotes ({@code user}, {@code select}).
      */
     static String quoteFqname(String name) {
         int dot = name.indexOf('.');
@@ -37,7 +38,7 @@ final class Pgq {
     }
 
     private static String quoteIfNeeded(String ident) {
-        return isPlainIdent(ident) ? ident : quoteIdent(ident);
+        return isPlainIdent(ident) && !Keywords.needsQuotes(ident) ? ident : quoteIdent(ident);
     }
 
     /** [a-z_][a-z0-9_]*, without a regex: this runs on every insert. */

@@ -34,6 +34,11 @@ class PgqTest {
                 Arguments.of("a$b", "public.\"a$b\""),
                 Arguments.of("a-b", "public.\"a-b\""),
                 Arguments.of("grüße", "public.\"grüße\""),
+                // keywords that quote_ident quotes; unreserved ones stay plain
+                Arguments.of("user", "public.\"user\""),
+                Arguments.of("public.select", "public.\"select\""),
+                Arguments.of("user.tab", "\"user\".tab"),
+                Arguments.of("abort", "public.abort"),
                 // the first dot splits; the name keeps the others
                 Arguments.of("a.b.c", "a.\"b.c\""),
                 // empty parts are quoted empty identifiers
