@@ -2,9 +2,10 @@
 -- Function: pgq.next_batch(2)
 --
 --      Opens the consumer's next batch, or gives the one already open.
---      The old interface: only the batch id.  Plain SQL that the planner
---      inlines, so a call goes straight into next_batch_custom's Java
---      (one descent instead of SQL -> Java -> SQL -> Java).
+--      The old interface: only the batch id.  Unlike PgQ, not a wrapper
+--      of next_batch_custom but the same Java called directly (SECURITY
+--      DEFINER for that, as next_batch_custom): one descent into Java, and
+--      no SQL function for the planner to inline on every call.
 --
 -- Parameters:
 --      i_queue_name        - name of the queue
@@ -14,13 +15,13 @@
 --      batch id; NULL when there is no new tick yet (the consumer should
 --      wait and try again)
 -- Calls:
---      pgq.next_batch_custom(5) with no lag, count or interval limit
+--      Java: org.pgqjava.pgq.NextBatch.nextBatch (next_batch_custom's
+--      logic with no lag, count or interval limit)
 -- Tables directly manipulated:
---      None
+--      update: pgq.subscription
 -- ----------------------------------------------------------------------
 create or replace function pgq.next_batch(i_queue_name text, i_consumer_name text)
 returns bigint
-language sql
-as $$
-    select (pgq.next_batch_custom($1, $2, null, null, null)).batch_id
-$$;
+language pljvm security definer
+set search_path = pg_catalog, pg_temp
+as 'org.pgqjava.pgq.NextBatch.nextBatch';

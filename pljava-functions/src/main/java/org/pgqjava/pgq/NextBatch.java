@@ -21,6 +21,16 @@ public final class NextBatch {
     }
 
     /**
+     * pgq.next_batch(i_queue_name, i_consumer_name)
+     *
+     * <p>Returns: the id of the consumer's open batch, opening one if a newer tick exists; NULL
+     * when there is nothing to do. Calls: next_batch_custom's logic (no lag, count or interval).
+     */
+    public static Long nextBatch(String queueName, String consumerName) {
+        return (Long) nextBatchCustom(queueName, consumerName, null, null, null)[0];
+    }
+
+    /**
      * pgq.next_batch_info(i_queue_name, i_consumer_name)
      *
      * <p>Returns: (batch_id, cur_tick_id, prev_tick_id, cur_tick_time, prev_tick_time,
