@@ -30,7 +30,10 @@
 #   TICK_PENDING [100000] events pending (inserted since the last tick) for the ticker row
 #   TICK_REPS [3]        timed ticker calls with TICK_PENDING pending, per run (median of them)
 #   IDLE_CALLS [200]     timed idle ticker calls per run (median of them)
-#   PHASES ["insert cpu consume ticker"]  the parts to run (rows of a part left out show nan)
+#   PHASES ["insert cpu connect consume ticker"]  the parts to run (rows of a part left out show nan);
+#                        connect = a new connection per insert_event (pgbench -C), directly and
+#                        through PgBouncer in transaction pooling (Debian's pgbouncer, started here
+#                        on a free port; the PgBouncer row is nan without /usr/sbin/pgbouncer)
 #   PGBIN [/usr/lib/postgresql/15/bin]   PostgreSQL binaries
 #   LIQUIBASE_DIR [<repo>/liquibase/target]  the built liquibase module (jar and cli/)
 #   RESULTS_DIR [bench/results]          where pgq-<date>.md is written
@@ -53,7 +56,7 @@ FILL=${FILL:-direct}
 TICK_PENDING=${TICK_PENDING:-100000}
 TICK_REPS=${TICK_REPS:-3}
 IDLE_CALLS=${IDLE_CALLS:-200}
-PHASES=${PHASES:-insert cpu consume ticker}
+PHASES=${PHASES:-insert cpu connect consume ticker}
 want() { [[ " $PHASES " == *" $1 "* ]]; }
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 LIQUIBASE_DIR=${LIQUIBASE_DIR:-$repo/liquibase/target}
@@ -360,6 +363,58 @@ for ((r = 1; r <= RUNS; r++)); do
     done
 done
 
+# ---------------------------------------------------------------- 1c. a new connection per transaction
+# Scripts, PHP and cron jobs connect for every transaction: each such backend starts our JVM.
+# pgbench -C -c 1 with the 1-event script, directly and through PgBouncer (transaction pooling,
+# so the server backends and their JVMs are reused).
+BOUNCER=/usr/sbin/pgbouncer
+BPORT=
+if want connect && [ -x "$BOUNCER" ]; then
+    BPORT=$(pgs_free_port)
+    printf '"postgres" ""\n' >"$WORK/userlist.txt"
+    printf '%s\n' '[databases]' "* = host=$PGS_SOCK port=$PORT" '[pgbouncer]' 'listen_addr = 127.0.0.1' \
+        "listen_port = $BPORT" 'unix_socket_dir =' 'auth_type = trust' "auth_file = $WORK/userlist.txt" \
+        'pool_mode = transaction' 'default_pool_size = 4' 'max_client_conn = 50' \
+        "logfile = $WORK/pgbouncer.log" "pidfile = $WORK/pgbouncer.pid" >"$WORK/pgbouncer.ini"
+    chmod 644 "$WORK/pgbouncer.ini" "$WORK/userlist.txt"
+    pgs_asdb "$BOUNCER" -d -q "$WORK/pgbouncer.ini" || die "pgbouncer did not start (see $WORK/pgbouncer.log)"
+    pgs_at_exit 'kill "$(cat "$WORK/pgbouncer.pid" 2>/dev/null)" 2>/dev/null'
+    for ((k = 0; k < 50; k++)); do
+        "$PGBIN/psql" -X -q -h 127.0.0.1 -p "$BPORT" -U postgres -d "$DB_PGQ" -c 'select 1' >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+fi
+connect_run() {  # $1 = ours | pgq, $2 = direct | bouncer
+    local out tps
+    if [ "$2" = direct ]; then
+        out=$("${PGBENCH[@]}" -C -T "$PGBENCH_SECS" -c 1 -j 1 -f "$WORK/pgb_$1_1.sql" "$(dbof "$1")" 2>&1) \
+            || { echo "$out" >&2; die "pgbench -C $1 failed"; }
+    else
+        out=$("$PGBIN/pgbench" -n -h 127.0.0.1 -p "$BPORT" -U postgres -C -T "$PGBENCH_SECS" -c 1 -j 1 \
+            -f "$WORK/pgb_$1_1.sql" "$(dbof "$1")" 2>&1) || { echo "$out" >&2; die "pgbench -C via PgBouncer $1 failed"; }
+    fi
+    tps=$(echo "$out" | awk '/^tps = /{print $3; exit}')
+    [ -n "$tps" ] || { echo "$out" >&2; die "cannot parse pgbench -C output"; }
+    printf 'conn_%s_%s_tps\t%s\n' "$2" "$1" "$tps" >>"$RAW"
+    printf '   %-5s %-7s: %8.1f connections+inserts/s\n' "$1" "$2" "$tps"
+}
+say "1c. a new connection per insert: pgbench -C -c 1 -T $PGBENCH_SECS, direct$([ -n "$BPORT" ] && echo ' and through PgBouncer'), $RUNS runs ($(elapsed))"
+for ((r = 1; r <= RUNS; r++)); do
+    want connect || break
+    for v in $(order "$r" ours pgq); do
+        connect_run "$v" direct
+        [ -z "$BPORT" ] || connect_run "$v" bouncer
+    done
+done
+if [ -n "$BPORT" ]; then
+    # stop PgBouncer now, so that its server connections end before the server does (a fast
+    # shutdown would log FATAL for each)
+    bpid=$(cat "$WORK/pgbouncer.pid" 2>/dev/null || true)
+    [ -z "$bpid" ] || kill "$bpid" 2>/dev/null || true
+    for ((k = 0; k < 100; k++)); do [ -n "$bpid" ] && kill -0 "$bpid" 2>/dev/null || break; sleep 0.1; done
+fi
+reset_targets
+
 # ---------------------------------------------------------------- report
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 say "stopping the server, checking its log ($(elapsed))"
@@ -408,6 +463,15 @@ for s in 1 100tx 100gs bulk; do
     row "… the same statements, **server CPU per event** (backend CPU time, one psql session, $CPU_EVENTS events)" \
         "$(calc %.1f "$(med "${k}_ours_us")") µs" "$(calc %.1f "$(med "${k}_pgq_us")") µs" "$(calc %.1f "$(med "${k}_plain_us")") µs" \
         "$(ratio_cell "$(med "${k}_pgq_us") / $(med "${k}_ours_us")" "$pr")" "$(met "$pr")"
+done
+for mode in direct bouncer; do
+    pr=$(pmed 'A / B' "conn_${mode}_ours_tps" "conn_${mode}_pgq_tps")
+    case $mode in
+        direct) target=0.25; what="a new connection per insert (\`pgbench -C -c 1\`, 1 insert_event per connection): our JVM starts in every backend" ;;
+        bouncer) target=0.95; what="… the same through PgBouncer in transaction pooling (server backends and their JVMs reused)" ;;
+    esac
+    row "$what" "$(calc %.1f "$(med "conn_${mode}_ours_tps")") conn/s" "$(calc %.1f "$(med "conn_${mode}_pgq_tps")") conn/s" "–" \
+        "$(ratio_cell "$(med "conn_${mode}_ours_tps") / $(med "conn_${mode}_pgq_tps")" "$pr")" "$(met "$pr" "$target") (target ≥ $target)"
 done
 # time rows: throughput ratio = PgQ time / our time
 trow() {  # $1 = label, $2 = key ours, $3 = key PgQ, $4 = unit, $5 = scale (value * scale), $6 = decimals

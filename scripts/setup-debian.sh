@@ -11,6 +11,7 @@ packages=(
   postgresql-15               # server binaries in /usr/lib/postgresql/15/bin (initdb, pg_ctl, psql)
   postgresql-server-dev-15    # pg_config and PGXS, to build the pljvm C host
   postgresql-15-pgq3          # the original PgQ, for comparison tests
+  pgbouncer                   # bench/pgq-bench.sh: a connection per transaction through a pooler
   openjdk-17-jdk-headless     # javac, and libjvm.so that pljvm loads into the backend
   maven
   make
