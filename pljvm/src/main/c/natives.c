@@ -449,6 +449,20 @@ make_result(SavedPlan *sp)
 	return result;
 }
 
+/*
+ * live_plan
+ *		The saved plan of handle after a statement ran, or NULL: SQL that the
+ *		statement ran may have prepared plans (moving the plans array) or
+ *		freed this one, so a SavedPlan pointer taken before is not used after.
+ */
+static SavedPlan *
+live_plan(jint handle)
+{
+	if (handle < 1 || handle > nplans || plans[handle - 1].plan == NULL)
+		return NULL;
+	return &plans[handle - 1];
+}
+
 static SavedPlan *
 lookup_plan(JNIEnv *env, jint handle)
 {
@@ -598,7 +612,7 @@ Java_org_pgqjava_pljvm_internal_Natives_executePlan(JNIEnv *env, jclass cls, jin
 		MemoryContext old = spi_begin(scope.call);
 
 		run_plan(sp, args, scope.call->read_only);
-		result = make_result(sp);
+		result = make_result(live_plan(handle));
 		spi_end(scope.call, old);
 	}
 	END_NATIVE(env, scope);

@@ -91,10 +91,14 @@ public final class NextBatch {
         }
         // the id is drawn once, before the row is locked, as PgQ does: in the SET list nextval
         // would run again when a concurrent next_batch makes the UPDATE re-check the row
-        batchId = Spi.prepare("with b as (select pg_catalog.nextval('pgq.batch_id_seq') as id)"
+        batchId = (Long) Spi.prepare("with b as (select pg_catalog.nextval('pgq.batch_id_seq') as id)"
                 + " update pgq.subscription s set sub_batch = b.id, sub_next_tick = $1, sub_active = pg_catalog.now()"
                 + " from b where s.sub_queue = $2 and s.sub_consumer = $3 returning s.sub_batch", "int8", "int4", "int4")
-                .executeLong(cur[0], queueId, s.getInt("sub_consumer"));
+                .execute(cur[0], queueId, s.getInt("sub_consumer")).scalar();
+        if (batchId == null) {
+            // unregistered by a transaction that committed since the subscription was read
+            throw Pgq.error("Not subscriber to queue: " + queueName + "/" + consumerName);
+        }
         return batchInfo(batchId, cur[0], prevTick, cur[1], prevTime, cur[2], prevSeq);
     }
 

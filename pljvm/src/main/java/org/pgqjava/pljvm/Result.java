@@ -2,6 +2,7 @@ package org.pgqjava.pljvm;
 
 import java.util.AbstractList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /** The outcome of one SQL statement: rows (for statements that return rows) and the row count. */
@@ -24,7 +25,8 @@ public final class Result extends AbstractList<Row> {
 
     /** Column names, in order (empty for statements that return no rows). */
     public List<String> columns() {
-        return Arrays.asList(columns);
+        // unmodifiable: the array is shared by every result of the same plan
+        return Collections.unmodifiableList(Arrays.asList(columns));
     }
 
     @Override

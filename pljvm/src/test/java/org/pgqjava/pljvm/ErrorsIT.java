@@ -177,6 +177,15 @@ class ErrorsIT {
     }
 
     @Test
+    void aStatementKeepsItsResultWhenSqlItRunsPreparesManyPlans(Connection c) throws SQLException {
+        // jdescribe runs its statement through a saved plan; jprepare_many, called by that
+        // statement, prepares 300 more plans, which moves the C host's plan array
+        for (int i = 0; i < 2; i++) {
+            assertEquals("n,k|Long:44850,Integer:1", one(c, "select jdescribe('select jprepare_many(300) as n, 1 as k')"));
+        }
+    }
+
+    @Test
     void otherThreadsMayNotUseSpi(Connection c) throws SQLException {
         String r = (String) one(c, "select jthread()");
         assertTrue(r.startsWith("refused: pljvm: only the backend thread may use SPI"), r);

@@ -54,6 +54,7 @@ public final class FixturesTemplate implements TemplateSetup {
         {"jinsertmany(int8) returns int8", "insertMany"},
         {"jdescribe(text) returns text", "describe"},
         {"jprocessed(text) returns int8", "processed"},
+        {"jprepare_many(int8) returns int8", "prepareMany"},
         {"jnest(int8) returns int8", "nest"},
         {"jnotice(text) returns void", "notice"},
         {"jsleep(int8) returns int8", "sleep"},
