@@ -162,4 +162,56 @@ class ProducerCacheIT {
         assertEquals(id1 + 2, id3, "a replica may insert into a disabled queue");
         Sql.exec(c, "reset session_replication_role");
     }
+
+    @Test
+    void theFirstInsertOfATransactionChecksWhatAnEarlierTransactionRead(Connection c, PgDatabase db)
+            throws SQLException {
+        createTickingQueue(c, "ck");
+        Sql.exec(c, "select pgq.set_queue_config('ck', 'rotation_period', '0')");
+        register(c, "ck", "cons");
+        insert(c, "ck", "t", "warm");
+        tick(c, "ck");
+        drainEvents(c, "ck", "cons");
+        try (Connection p = db.connect()) {
+            insert(p, "ck", "t", "e1");   // this backend now knows the queue's table
+            String first = Sql.str(p, "select pgq.current_event_table('ck')");
+            assertTrue(rotate(c, "ck"), "rotated between the producer's transactions");
+            insert(p, "ck", "t", "e2");
+            String now = Sql.str(p, "select pgq.current_event_table('ck')");
+            assertTrue(!first.equals(now), "a new transaction sees the rotation");
+            assertEquals(1L, Sql.oneLong(c, "select count(*) from only " + now + " where ev_data = 'e2'"),
+                    "e2 went to the new current table");
+
+            Sql.exec(c, "update pgq.queue set queue_per_tx_limit = 1 where queue_name = 'ck'");
+            p.setAutoCommit(false);
+            insert(p, "ck", "t", "e3");
+            PgqOps.assertPgqError("Queue 'ck' allows max 1 events from one TX", p, "select pgq.insert_event('ck', 't', 'e4')");
+            p.rollback();
+            p.setAutoCommit(true);
+            Sql.exec(c, "update pgq.queue set queue_per_tx_limit = null, queue_disable_insert = true where queue_name = 'ck'");
+            PgqOps.assertPgqError("Insert into queue disallowed", p, "select pgq.insert_event('ck', 't', 'e5')");
+            Sql.exec(c, "update pgq.queue set queue_disable_insert = false where queue_name = 'ck'");
+            insert(p, "ck", "t", "e6");
+        }
+        tick(c, "ck");
+        assertEquals(List.of("e1", "e2", "e6"), sorted(data(drainEvents(c, "ck", "cons"))));
+    }
+
+    @Test
+    void underRepeatableReadTheCheckedFirstInsertFailsOnARotationAfterTheSnapshot(Connection c, PgDatabase db)
+            throws SQLException {
+        createTickingQueue(c, "rrk");
+        Sql.exec(c, "select pgq.set_queue_config('rrk', 'rotation_period', '0')");
+        try (Connection p = db.connect()) {
+            insert(p, "rrk", "t", "known");   // an earlier transaction of this backend read the queue
+            p.setAutoCommit(false);
+            p.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            Sql.exec(p, "select 1");   // the snapshot
+            assertTrue(rotate(c, "rrk"), "rotated after the producer's snapshot (no consumer blocks it)");
+            Sql.assertSqlState("40001", p, "select pgq.insert_event('rrk', 't', 'stale')");
+            p.rollback();
+        }
+        assertEquals(0L, Sql.oneLong(c, "select count(*) from pgq.event_"
+                + Sql.one(c, "select queue_id from pgq.queue where queue_name = 'rrk'") + " where ev_data = 'stale'"));
+    }
 }

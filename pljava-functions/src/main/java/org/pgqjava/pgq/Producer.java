@@ -22,7 +22,7 @@ import org.pgqjava.pljvm.Spi;
  * that took it rolls back, so the cache is keyed by the subtransaction too.
  */
 final class Producer {
-    private static final String LOOKUP = "select queue_id, queue_data_pfx || '_' || queue_cur_table as cur_table,"
+    private static final String LOOKUP = "select queue_id, queue_cur_table, queue_data_pfx || '_' || queue_cur_table as cur_table,"
             + " queue_event_seq, queue_disable_insert, queue_per_tx_limit"
             + " from pgq.queue where queue_name = $1";
     /**
@@ -44,6 +44,12 @@ final class Producer {
     private static final Map<Integer, int[]> COUNTS = new HashMap<>();
     private static long txKey = -1;
     private static long subKey = -1;
+    /**
+     * Ordinary queues (insert allowed, no per-transaction limit) as an earlier transaction of
+     * this backend read them: the first insert of a transaction may go to that table with a
+     * check in the INSERT itself (see {@link #known}).
+     */
+    private static final Map<String, Target> KNOWN = new HashMap<>();
 
     private Producer() {
     }
@@ -51,6 +57,7 @@ final class Producer {
     /** A queue as this transaction writes to it. */
     static final class Target {
         final int queueId;
+        final int curTable;
         /** The current event table as PgQ names it: prefix_n, unquoted. */
         final String table;
         final String eventSeq;
@@ -60,6 +67,7 @@ final class Producer {
 
         private Target(Row q) {
             queueId = q.getInt("queue_id");
+            curTable = q.getInt("queue_cur_table");
             table = q.getString("cur_table");
             eventSeq = q.getString("queue_event_seq");
             disableInsert = q.getBoolean("queue_disable_insert");
@@ -135,7 +143,28 @@ final class Producer {
         TARGETS.clear();
     }
 
-    private static Target target(String queueName, String notFound) {
+    /**
+     * For the first insert_event of a transaction (or subtransaction) into a queue: the table an
+     * earlier transaction of this backend read for it, if it was an ordinary queue (insert
+     * allowed, no per-transaction limit); else null. The caller's INSERT must check, in the same
+     * statement, that the queue row still names that table and flags (and lock it FOR KEY SHARE
+     * under a transaction snapshot): that check is the lookup, done with the INSERT's snapshot,
+     * taken after the txid was assigned, so the no-loss argument of the lookup holds for it. If
+     * the INSERT inserted nothing, the caller goes the usual way; if it inserted, it calls
+     * {@link #confirm}.
+     */
+    static Target known(String queueName) {
+        enter();
+        return TARGETS.containsKey(queueName) ? null : KNOWN.get(queueName);
+    }
+
+    /** The checked INSERT of {@link #known} found the queue as it was: it is this transaction's target. */
+    static void confirm(String queueName, Target t) {
+        TARGETS.put(queueName, t);
+    }
+
+    /** Assigns the txid (first) and drops what an earlier transaction or subtransaction knew. */
+    private static void enter() {
         long tx = Tx.begin();
         long sub = Pg.subtransactionId();
         if (tx != txKey) {
@@ -147,14 +176,24 @@ final class Producer {
             TARGETS.clear();
             subKey = sub;
         }
+    }
+
+    private static Target target(String queueName, String notFound) {
+        enter();
         Target t = TARGETS.get(queueName);
         if (t == null) {
             Row q = Spi.prepare(Tx.snapshotPerTransaction() ? LOOKUP_LOCKED : LOOKUP, "text").execute(queueName).one();
             if (q == null) {
+                KNOWN.remove(queueName);
                 throw Pgq.error(notFound);
             }
             t = new Target(q);
             TARGETS.put(queueName, t);
+            if (!t.disableInsert && t.perTxLimit == null) {
+                KNOWN.put(queueName, t);
+            } else {
+                KNOWN.remove(queueName);
+            }
         }
         return t;
     }
