@@ -20,12 +20,14 @@
 #include "pljvm.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "parser/parse_type.h"
 #include "storage/proc.h"
 #include "utils/memutils.h"
+#include "utils/regproc.h"
 
 #define ENV pljvm_env
 #define R pljvm_refs
@@ -119,6 +121,7 @@ static const JNINativeMethod native_methods[] = {
 	NATIVE(subtransactionId, "()J"),
 	NATIVE(usesTransactionSnapshot, "()Z"),
 	NATIVE(assignTransactionId, "()V"),
+	NATIVE(relationExists, "(Ljava/lang/String;)Z"),
 	NATIVE(prepare, "(Ljava/lang/String;[Ljava/lang/String;)I"),
 	NATIVE(executePlan, "(I[Ljava/lang/Object;)Lorg/pgqjava/pljvm/Result;"),
 	NATIVE(executePlanCount, "(I[Ljava/lang/Object;)J"),
@@ -553,6 +556,26 @@ Java_org_pgqjava_pljvm_internal_Natives_assignTransactionId(JNIEnv *env, jclass 
 	BEGIN_NATIVE(env, scope, /* void */ );
 	(void) GetTopTransactionId();
 	END_NATIVE(env, scope);
+}
+
+/* Whether a relation of that (possibly qualified, quoted as SQL) name exists now: catalog only. */
+JNIEXPORT jboolean JNICALL
+Java_org_pgqjava_pljvm_internal_Natives_relationExists(JNIEnv *env, jclass cls, jstring name)
+{
+	volatile NativeScope scope;
+	volatile jboolean found = JNI_FALSE;
+
+	BEGIN_NATIVE(env, scope, JNI_FALSE);
+	{
+		MemoryContext old = MemoryContextSwitchTo(scratch_context(scope.call));
+		RangeVar   *rv = makeRangeVarFromNameList(stringToQualifiedNameList(pljvm_from_jstring(name)));
+
+		found = OidIsValid(RangeVarGetRelid(rv, NoLock, true)) ? JNI_TRUE : JNI_FALSE;
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(scope.call->tmp_cxt);
+	}
+	END_NATIVE(env, scope);
+	return found;
 }
 
 JNIEXPORT jint JNICALL

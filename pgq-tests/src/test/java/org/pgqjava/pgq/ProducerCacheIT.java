@@ -214,4 +214,19 @@ class ProducerCacheIT {
         assertEquals(0L, Sql.oneLong(c, "select count(*) from pgq.event_"
                 + Sql.one(c, "select queue_id from pgq.queue where queue_name = 'rrk'") + " where ev_data = 'stale'"));
     }
+
+    @Test
+    void aQueueDroppedAndCreatedAgainBySomeoneElseIsFoundAgain(Connection c, PgDatabase db) throws SQLException {
+        createTickingQueue(c, "again");
+        try (Connection p = db.connect()) {
+            insert(p, "again", "t", "old");   // this backend knows the queue's table
+            Sql.exec(c, "select pgq.drop_queue('again')");
+            PgqOps.assertPgqError("No such queue", p, "select pgq.insert_event('again', 't', 'none')");
+            createTickingQueue(c, "again");
+            register(c, "again", "cons");
+            insert(p, "again", "t", "new");
+        }
+        tick(c, "again");
+        assertEquals(List.of("new"), data(drainEvents(c, "again", "cons")));
+    }
 }

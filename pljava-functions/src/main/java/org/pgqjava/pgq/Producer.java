@@ -155,7 +155,17 @@ final class Producer {
      */
     static Target known(String queueName) {
         enter();
-        return TARGETS.containsKey(queueName) ? null : KNOWN.get(queueName);
+        if (TARGETS.containsKey(queueName)) {
+            return null;
+        }
+        Target t = KNOWN.get(queueName);
+        // another session may have dropped the queue (and its tables) since: an INSERT naming a
+        // dropped table would be an error, not a check that fails
+        if (t != null && !Pg.relationExists(Pgq.quoteFqname(t.table))) {
+            KNOWN.remove(queueName);
+            return null;
+        }
+        return t;
     }
 
     /** The checked INSERT of {@link #known} found the queue as it was: it is this transaction's target. */

@@ -58,6 +58,16 @@ public final class Pg {
     }
 
     /**
+     * Whether a table (or other relation) of this SQL name ({@code schema.name}, parts quoted as
+     * SQL quotes them) exists now, as the current transaction sees the catalog: a catalog lookup
+     * without a query, and without a lock (it may be dropped right after).
+     */
+    public static boolean relationExists(String name) {
+        Natives.checkBackendThread();
+        return Natives.relationExists(name);
+    }
+
+    /**
      * Gives the current (top-level) transaction its transaction id now, if it has none yet, as
      * txid_current() does, without a query. Code that must know its txid is older than what it
      * reads next calls this first.

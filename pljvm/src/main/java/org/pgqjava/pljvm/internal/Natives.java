@@ -55,6 +55,9 @@ public final class Natives {
     /** GetCurrentSubTransactionId(): identifies the subtransaction within the transaction. */
     public static native long subtransactionId();
 
+    /** Whether a relation of this SQL name (qualified, quoted as needed) exists: a catalog lookup, no query. */
+    public static native boolean relationExists(String name);
+
     /** GetTopTransactionId(): gives the transaction its id now, if it has none. */
     public static native void assignTransactionId();
 
