@@ -74,17 +74,22 @@ public final class Insert {
      */
     public static long insertEvent(String queueName, String evType, String evData,
             String extra1, String extra2, String extra3, String extra4) {
-        Producer.Target k = queueName == null ? null : Producer.known(queueName);
-        if (k != null) {
-            String sql = k.sql(Tx.snapshotPerTransaction() ? INSERT_CHECKED_LOCKED : INSERT_CHECKED_PLAIN);
-            Object id = Spi.prepare(sql, INSERT_CHECKED_TYPES).execute(evType, evData, extra1, extra2, extra3, extra4,
-                    k.queueId, queueName, k.curTable).scalar();
-            if (id != null) {
-                Producer.confirm(queueName, k);
-                return (Long) id;
+        Producer.Target t;
+        if (queueName == null) {
+            t = Producer.admit(null, 1);   // PgQ's error
+        } else {
+            Producer.Target k = Producer.known(queueName);
+            if (k != null) {
+                String sql = k.sql(Tx.snapshotPerTransaction() ? INSERT_CHECKED_LOCKED : INSERT_CHECKED_PLAIN);
+                Object id = Spi.prepare(sql, INSERT_CHECKED_TYPES).execute(evType, evData, extra1, extra2, extra3,
+                        extra4, k.queueId, queueName, k.curTable).scalar();
+                if (id != null) {
+                    Producer.confirm(queueName, k);
+                    return (Long) id;
+                }
             }
+            t = Producer.admitAfterKnown(queueName, 1);
         }
-        Producer.Target t = Producer.admit(queueName, 1);
         return Spi.prepare(t.sql(INSERT_COLUMNS), INSERT_TYPES)
                 .executeLong(evType, evData, extra1, extra2, extra3, extra4);
     }

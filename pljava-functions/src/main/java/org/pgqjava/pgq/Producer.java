@@ -106,6 +106,16 @@ final class Producer {
         if (queueName == null) {
             throw Pgq.error("Queue name must not be NULL");
         }
+        enter();
+        return admitEntered(queueName, n);
+    }
+
+    /** {@link #admit} right after {@link #known} for the same queue, which entered the transaction. */
+    static Target admitAfterKnown(String queueName, int n) {
+        return admitEntered(queueName, n);
+    }
+
+    private static Target admitEntered(String queueName, int n) {
         Target t = target(queueName, "No such queue");
         if (t.disableInsert && !replica()) {
             drawId(t);
@@ -131,6 +141,7 @@ final class Producer {
         if (queueName == null) {
             throw Pgq.error("Event queue not found");
         }
+        enter();
         Target t = target(queueName, "Event queue not found");
         if (t.disableInsert && !replica()) {
             throw Pgq.error("Writing to queue disabled");
@@ -154,7 +165,7 @@ final class Producer {
      * {@link #confirm}.
      */
     static Target known(String queueName) {
-        enter();
+        enter();   // the txid first: the checked INSERT's snapshot must come after it
         if (TARGETS.containsKey(queueName)) {
             return null;
         }
@@ -188,8 +199,8 @@ final class Producer {
         }
     }
 
+    /** The queue's target in this transaction, read now if not yet; after {@link #enter}. */
     private static Target target(String queueName, String notFound) {
-        enter();
         Target t = TARGETS.get(queueName);
         if (t == null) {
             Row q = Spi.prepare(Tx.snapshotPerTransaction() ? LOOKUP_LOCKED : LOOKUP, "text").execute(queueName).one();
