@@ -52,7 +52,8 @@ bench_need_classes() {
 }
 
 # bench_snapshot [SRC=NAME]...: copies pljvm.so and pljvm.jar (and each SRC, a file or a
-# directory, as NAME) into $PGS_DIR/lib and points PLJVM_SO and PLJVM_JAR at the copies. Every
+# directory, as NAME) into $PGS_DIR/lib, writes the jar copy's class-data archive, and points
+# PLJVM_SO and PLJVM_JAR at the copies. Every
 # new backend loads the library afresh, so a rebuild during the run would otherwise mix builds;
 # an install in progress (make install copies one file after the other) would give a mismatched
 # pair, hence: copy until the files stay the same for 2 s.
@@ -73,6 +74,12 @@ bench_snapshot() {
     done
     chmod 755 "$lib/pljvm.so"
     chmod 644 "$lib/pljvm.jar"
+    # the copy's class-data archive (an installed pljvm.jsa is for the installed jar only), so
+    # that the snapshot starts its JVMs as an installed pljvm does
+    if [ -x "$PKGLIBDIR/pljvm-archive.sh" ]; then
+        "$PKGLIBDIR/pljvm-archive.sh" "$(command -v java)" "$lib/pljvm.jar" "$PKGLIBDIR/pljvm.classlist" \
+            || die "pljvm-archive.sh failed for the snapshot"
+    fi
     PLJVM_SO=$lib/pljvm.so
     PLJVM_JAR=$lib/pljvm.jar
 }

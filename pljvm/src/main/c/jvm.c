@@ -18,10 +18,12 @@
 #include <jvmti.h>
 #include <pthread.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "miscadmin.h"
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 
 #ifndef PLJVM_DEFAULT_LIBJVM
 #error "PLJVM_DEFAULT_LIBJVM must be set by the Makefile"
@@ -31,18 +33,28 @@
 #endif
 
 /*
- * ArchiveRelocationMode=0 maps the JDK's class-data archive at its build-time
- * address instead of relocating it (this JDK relocates by default, for
- * ASLR): about 30 ms less JVM start and 6 MB less private memory per backend.
+ * What each default buys a backend's JVM start (first call in a fresh
+ * backend, measured 2026-12-02, docs/pljvm.md "Start-up"):
+ * - ArchiveRelocationMode=0 maps the class-data archive at its build-time
+ *   address instead of relocating it (this JDK relocates by default, for
+ *   ASLR): about 30 ms less and 6 MB less private memory.
+ * - G1, not Serial: on JDK 17 only G1 can map the archived Java objects, and
+ *   with them the boot module graph (module system start 2 ms instead of
+ *   13 ms); it also leaves less private memory than Serial does.
+ * - CompileThresholdScaling=20: the JIT compiles a method after 20 times the
+ *   usual calls, so that start-up code that runs a few hundred times is not
+ *   compiled at every connection (some 10 ms of the compiler thread's CPU);
+ *   hot paths still compile within the first few thousand calls.
  *
  * No -Xss here: by default the JVM gets the process stack limit (see
- * default_stack_kb), so that no max_stack_depth PostgreSQL accepts can reach
+ * process_stack_kb), so that no max_stack_depth PostgreSQL accepts can reach
  * the JVM's guard pages.
  */
-#define DEFAULT_VMOPTIONS "-Xms4m -Xmx64m -XX:+UseSerialGC " \
+#define DEFAULT_VMOPTIONS "-Xms4m -Xmx64m -XX:+UseG1GC " \
 	"-XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 " \
-	"-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m " \
-	"-XX:MaxMetaspaceSize=64m -XX:-UsePerfData -XX:+DisableAttachMechanism"
+	"-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:CompileThresholdScaling=20 " \
+	"-XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m -XX:-UsePerfData " \
+	"-XX:+DisableAttachMechanism"
 
 /* PostgreSQL keeps max_stack_depth this far below the stack limit (tcopprot.h). */
 #define STACK_SLOP_KB ((int) (STACK_DEPTH_SLOP / 1024))
@@ -53,12 +65,13 @@ PljvmRefs	pljvm_refs;
 static char *libjvm_location = NULL;
 static char *vmoptions = NULL;
 static char *classpath = NULL;
-static bool exit_guard = true;
+static bool exit_guard = false;
 
 static JavaVM *jvm = NULL;
 static bool jvm_ready = false;	/* created and bootstrapped */
 static bool jvm_failed = false; /* a start was tried and failed: final */
 static long jvm_stack_kb = 0;	/* the -Xss the JVM runs with */
+static char *jvm_archive = NULL;	/* the class-data archive pljvm gave the JVM, or NULL */
 static pthread_t backend_thread;
 
 typedef jint (*CreateJavaVM_t) (JavaVM **, void **, void *);
@@ -118,9 +131,10 @@ pljvm_define_gucs(void)
 							   PGC_SUSET, 0, NULL, NULL, NULL);
 	DefineCustomBoolVariable("pljvm.exit_guard",
 							 "Turns System.exit in Java into an exception (security manager, JDK 17 to 23).",
-							 "Off: System.exit ends the session with FATAL, as on JDK 24 and later, and a"
-							 " backend's JVM starts some 15 ms sooner (the security manager's set-up).",
-							 &exit_guard, true, PGC_SUSET, 0, NULL, NULL, NULL);
+							 "Off (the default): System.exit ends the session with FATAL, as on JDK 24 and"
+							 " later. On: every backend's JVM starts some 30 ms later (the security"
+							 " manager's set-up, and pljvm.jar's class-data archive cannot be used).",
+							 &exit_guard, false, PGC_SUSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("pljvm");
 }
 
@@ -292,7 +306,8 @@ cache_refs(JNIEnv *env)
 	r->Iterator_next = method(env, r->Iterator, "next", "()Ljava/lang/Object;", false);
 	r->Iterable_iterator = method(env, r->Iterable, "iterator", "()Ljava/util/Iterator;", false);
 	r->Method_getDeclaringClass = method(env, r->Method, "getDeclaringClass", "()Ljava/lang/Class;", false);
-	r->Backend_init = method(env, r->Backend, "init", "()Ljava/lang/String;", true);
+	r->Backend_init = method(env, r->Backend, "init", "(Z)Ljava/lang/String;", true);
+	r->Backend_sharing = method(env, r->Backend, "sharing", "()Z", true);
 	r->Backend_clearInterrupt = method(env, r->Backend, "clearInterrupt", "()V", true);
 	r->Conv_timestampFromPg = method(env, r->Conv, "timestampFromPg", "(J)Ljava/time/OffsetDateTime;", true);
 	r->Conv_timestampToPg = method(env, r->Conv, "timestampToPg", "(Ljava/time/OffsetDateTime;)J", true);
@@ -317,6 +332,31 @@ cache_refs(JNIEnv *env)
 }
 
 /*
+ * class_archive
+ *		The class-data archive that goes with the class path: pljvm.jsa next
+ *		to pljvm.jar, written by "make install" (Makefile: install-archive)
+ *		for exactly that jar.  NULL if there is none, or if the class path
+ *		is not a single jar.
+ */
+static char *
+class_archive(const char *cp)
+{
+	size_t		len = strlen(cp);
+	char	   *path;
+
+	if (len < 5 || strcmp(cp + len - 4, ".jar") != 0 || strchr(cp, ':') != NULL)
+		return NULL;
+	path = MemoryContextStrdup(TopMemoryContext, cp);	/* kept for the warning */
+	strcpy(path + len - 4, ".jsa");
+	if (access(path, R_OK) != 0)
+	{
+		pfree(path);
+		return NULL;
+	}
+	return path;
+}
+
+/*
  * build_options
  *		Splits pljvm.vmoptions at white space and adds what pljvm needs.
  *		Returns the number of options; sets jvm_stack_kb.
@@ -328,13 +368,14 @@ build_options(JavaVMOption *opts, int max, int java_major)
 	char	   *tok;
 	char	   *save = NULL;
 	int			n = 0;
+	bool		own_sharing = false;	/* the options choose the archive themselves */
 
 	for (tok = strtok_r(copy, " \t\n\r", &save); tok; tok = strtok_r(NULL, " \t\n\r", &save))
 	{
-		if (n >= max - 6)
+		if (n >= max - 7)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("pljvm: too many options in pljvm.vmoptions (at most %d)", max - 6)));
+					 errmsg("pljvm: too many options in pljvm.vmoptions (at most %d)", max - 7)));
 		if (strncmp(tok, "-Xss", 4) == 0 || strncmp(tok, "-XX:ThreadStackSize", 19) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -348,17 +389,31 @@ build_options(JavaVMOption *opts, int max, int java_major)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("pljvm: pljvm.vmoptions must not set the class path"),
 					 errhint("Set pljvm.classpath, or install jars with pljvm.install_jar.")));
+		if (strncmp(tok, "-Xshare", 7) == 0 || strstr(tok, "SharedArchiveFile") != NULL)
+			own_sharing = true;
 		opts[n++].optionString = tok;
 	}
 	jvm_stack_kb = process_stack_kb();
 	opts[n++].optionString = psprintf("-Xss%ldk", jvm_stack_kb);
 	opts[n++].optionString = "-Xrs";	/* leave SIGINT/TERM/HUP/QUIT to PostgreSQL */
 	/*
-	 * pljvm.jar goes on the boot class path: its ExitGuard security manager is
-	 * then a bootstrap class, and installing it skips the security policy
-	 * set-up (some 160 classes and file reads, the bulk of the start-up cost).
+	 * With the exit guard, pljvm.jar goes on the boot class path: its
+	 * ExitGuard security manager is then a bootstrap class, and installing it
+	 * skips the security policy set-up (some 160 classes and file reads).  A
+	 * boot class path append turns off the archived module graph, though, and
+	 * pljvm.jar's own archive is for the application class path; so without
+	 * the guard pljvm.jar is the class path, and its archive, if there is
+	 * one, holds pljvm's classes and the JDK's it uses, parsed and verified.
 	 */
-	opts[n++].optionString = psprintf("-Xbootclasspath/a:%s", classpath ? classpath : "");
+	jvm_archive = NULL;
+	if (exit_guard)
+		opts[n++].optionString = psprintf("-Xbootclasspath/a:%s", classpath ? classpath : "");
+	else
+	{
+		opts[n++].optionString = psprintf("-Djava.class.path=%s", classpath ? classpath : "");
+		if (!own_sharing && (jvm_archive = class_archive(classpath ? classpath : "")) != NULL)
+			opts[n++].optionString = psprintf("-XX:SharedArchiveFile=%s", jvm_archive);
+	}
 	/*
 	 * The ExitGuard security manager turns System.exit into an exception.
 	 * Installed at JVM start (a bootstrap class, so no policy set-up and only
@@ -392,6 +447,16 @@ pljvm_check_stack(void)
 				 errhint("Lower max_stack_depth to %ldkB or less.", jvm_stack_kb - (long) STACK_SLOP_KB)));
 }
 
+/* milliseconds on a clock */
+static double
+clock_ms(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
 /*
  * create_and_bootstrap
  *		JNI_CreateJavaVM plus our bootstrap, with PostgreSQL's signals
@@ -404,8 +469,13 @@ create_and_bootstrap(CreateJavaVM_t create, JavaVMInitArgs *args)
 	JNIEnv	   *env;
 	jint		rc;
 	jstring		warning;
+	jboolean	sharing;
+	double		t0 = clock_ms(CLOCK_MONOTONIC),
+				c0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID),
+				t1;
 
 	rc = create(&jvm, (void **) &env, args);
+	t1 = clock_ms(CLOCK_MONOTONIC);
 	if (rc != JNI_OK)
 	{
 		jvm_failed = true;
@@ -420,16 +490,29 @@ create_and_bootstrap(CreateJavaVM_t create, JavaVMInitArgs *args)
 	watch_new_threads();
 	cache_refs(env);
 	pljvm_register_natives(env);
-	warning = (*env)->CallStaticObjectMethod(env, pljvm_refs.Backend, pljvm_refs.Backend_init);
+	warning = (*env)->CallStaticObjectMethod(env, pljvm_refs.Backend, pljvm_refs.Backend_init,
+											 (jboolean) exit_guard);
 	if ((*env)->ExceptionCheck(env))
 		pljvm_raise_jni_exception("pljvm bootstrap");
-	/* the warning says System.exit cannot be stopped: news only if a guard was asked for */
-	if (warning != NULL && exit_guard)
+	/* the warning says System.exit cannot be stopped (asked for only if a guard was) */
+	if (warning != NULL)
 	{
 		ereport(WARNING, (errmsg("%s", pljvm_from_jstring(warning))));
 		(*env)->DeleteLocalRef(env, warning);
 	}
+	/* a stale archive is not an error for HotSpot: it silently runs without any */
+	sharing = (*env)->CallStaticBooleanMethod(env, pljvm_refs.Backend, pljvm_refs.Backend_sharing);
+	if ((*env)->ExceptionCheck(env))
+		pljvm_raise_jni_exception("pljvm bootstrap");
+	if (jvm_archive != NULL && !sharing)
+		ereport(WARNING,
+				(errmsg("pljvm: the class-data archive \"%s\" does not fit this JVM; the JVM runs without class-data sharing", jvm_archive),
+				 errdetail("Every backend's JVM start then takes some 40 ms more CPU. The archive is made for one pljvm.jar (its size and time) and one JDK build, with compatible options."),
+				 errhint("Write it again: \"make install\" in pljvm/src/main/c (as root), after a JDK update too; or remove the file.")));
 	jvm_ready = true;
+	elog(DEBUG1, "pljvm: JVM started in %.1f ms (JNI_CreateJavaVM %.1f ms), CPU of all its threads %.1f ms; class-data archive: %s",
+		 clock_ms(CLOCK_MONOTONIC) - t0, t1 - t0, clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0,
+		 !sharing ? "none" : jvm_archive != NULL ? jvm_archive : "the JDK's or the options' own");
 }
 
 /*

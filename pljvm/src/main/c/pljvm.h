@@ -77,7 +77,7 @@ typedef struct PljvmRefs
 	jmethodID	Short_valueOf, Integer_valueOf, Long_valueOf, Float_valueOf, Double_valueOf, Boolean_valueOf;
 	jmethodID	String_fromBytes, String_getBytes, Object_toString;
 	jmethodID	Iterator_hasNext, Iterator_next, Iterable_iterator, Method_getDeclaringClass;
-	jmethodID	Backend_init, Backend_clearInterrupt, Conv_timestampFromPg, Conv_timestampToPg;
+	jmethodID	Backend_init, Backend_sharing, Backend_clearInterrupt, Conv_timestampFromPg, Conv_timestampToPg;
 	jmethodID	Errors_describe, Resolver_resolve, Loaders_refresh, PgException_init, Result_init;
 	jobject		UTF_8;
 } PljvmRefs;

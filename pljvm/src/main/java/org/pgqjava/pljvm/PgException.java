@@ -22,12 +22,26 @@ public class PgException extends RuntimeException {
 
     public PgException(String sqlState, String message, String detail, String hint) {
         super(message);
-        if (sqlState == null || !sqlState.matches("[0-9A-Z]{5}")) {
+        if (!isSqlState(sqlState)) {
             throw new IllegalArgumentException("SQLSTATE must be 5 characters [0-9A-Z], not " + sqlState);
         }
         this.sqlState = sqlState;
         this.detail = detail;
         this.hint = hint;
+    }
+
+    /** Five characters [0-9A-Z] (no regular expression: it would be compiled at every error). */
+    private static boolean isSqlState(String s) {
+        if (s == null || s.length() != 5) {
+            return false;
+        }
+        for (int i = 0; i < 5; i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public String getSqlState() {

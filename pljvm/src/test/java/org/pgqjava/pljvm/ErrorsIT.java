@@ -146,13 +146,17 @@ class ErrorsIT {
     }
 
     @Test
-    void systemExitEndsTheCallNotTheBackend(Connection c) throws SQLException {
-        int pid = pid(c);
-        ServerErrorMessage e = error(c, "select jexit(3)");
+    void withTheExitGuardSystemExitEndsTheCallNotTheBackend(Connection fresh) throws SQLException {
+        exec(fresh, "set pljvm.exit_guard = on");   // before this backend's JVM starts
+        int pid = pid(fresh);
+        Sql.Warned first = Sql.warned(fresh, "select jnoop(1)");   // the JVM starts here
+        assertEquals(1L, first.value());
+        assertEquals(List.of(), first.warnings(), "the guard is in place on this JDK: nothing to warn of");
+        ServerErrorMessage e = error(fresh, "select jexit(3)");
         assertEquals("38000", e.getSQLState());
         assertTrue(e.getMessage().contains("System.exit(3) is not allowed"), e.getMessage());
-        assertEquals(pid, pid(c));
-        assertEquals(1L, one(c, "select jnoop(1)"));
+        assertEquals(pid, pid(fresh));
+        assertEquals(1L, one(fresh, "select jnoop(1)"));
     }
 
     @Test
@@ -161,7 +165,7 @@ class ErrorsIT {
         Object started = one(c, "select pg_postmaster_start_time()");
         int victim;
         try (Connection v = db.connect()) {
-            exec(v, "set pljvm.exit_guard = off");   // before this backend's JVM starts
+            exec(v, "set pljvm.exit_guard = off");   // the default; said here, as the test is about it
             victim = pid(v);
             Sql.Warned first = Sql.warned(v, "select jnoop(1)");   // the JVM starts here
             assertEquals(1L, first.value());

@@ -12,16 +12,24 @@ public final class Backend {
     }
 
     /**
-     * Starts the watchdog and checks that the exit guard is in place.
+     * Starts the watchdog and, if asked, checks that the exit guard is in place.
      *
+     * @param guarded pljvm.exit_guard: only then is the guard looked at (looking loads
+     *                SecurityManager, whose initialisation costs some 15 ms of start-up)
      * @return null if all is well, else a warning for the server log
      */
-    public static String init() {
+    public static String init(boolean guarded) {
         backendThread = Thread.currentThread();
         Thread watchdog = new Thread(new Watchdog(backendThread), "pljvm-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
-        return ExitGuard.check();
+        return guarded ? ExitGuard.check() : null;
+    }
+
+    /** Whether the JVM runs with class-data sharing (HotSpot says so in java.vm.info). */
+    public static boolean sharing() {
+        String info = System.getProperty("java.vm.info");
+        return info != null && info.contains("sharing");
     }
 
     /** Clears the backend thread's interrupt flag, after the watchdog interrupted it. */

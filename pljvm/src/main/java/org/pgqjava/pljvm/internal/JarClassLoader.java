@@ -12,8 +12,8 @@ import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.JarEntry;
-import java.util.jar.JarInputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 /**
  * Loads classes and resources from jars held in memory (read from pljvm.jar). Parent first: the
@@ -51,8 +51,10 @@ final class JarClassLoader extends ClassLoader {
     JarClassLoader(String name, List<Map.Entry<String, byte[]>> jars, ClassLoader parent) throws IOException {
         super(name, parent);
         for (Map.Entry<String, byte[]> jar : jars) {
-            try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar.getValue()))) {
-                for (JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
+            // a ZipInputStream, not a JarInputStream: the manifest is then a resource like any
+            // other, and no JarVerifier is set up (stored jars are not signature-checked)
+            try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(jar.getValue()))) {
+                for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                     if (!e.isDirectory() && !entries.containsKey(e.getName())) {
                         entries.put(e.getName(), in.readAllBytes());
                         entryJar.put(e.getName(), jar.getKey());

@@ -52,12 +52,12 @@ public final class Resolver {
         Method best = null;
         int bestScore = -1;
         boolean ambiguous = false;
-        List<String> candidates = new ArrayList<>();
+        List<Method> candidates = new ArrayList<>(); // named in errors only: Method.toString spins lambdas
         for (Method m : cls.getMethods()) {
             if (!m.getName().equals(methodName) || !Modifier.isStatic(m.getModifiers())) {
                 continue;
             }
-            candidates.add(m.toString());
+            candidates.add(m);
             int score = score(m, argCodes, retCode, retset);
             if (score > bestScore) {
                 best = m;
@@ -72,12 +72,12 @@ public final class Resolver {
             throw new PgException("42883", "pljvm: no public static method " + className + "." + methodName
                     + " matches " + wanted,
                     candidates.isEmpty() ? "Class " + className + " has no public static method named " + methodName + "."
-                            : "Candidates: " + String.join("; ", candidates),
+                            : "Candidates: " + describe(candidates),
                     "See the type table in docs/pljvm.md: e.g. int8 is long or Long, text is String.");
         }
         if (ambiguous) {
             throw new PgException("42725", "pljvm: more than one method " + className + "." + methodName
-                    + " matches " + wanted, "Candidates: " + String.join("; ", candidates),
+                    + " matches " + wanted, "Candidates: " + describe(candidates),
                     "Rename one of the methods or make the SQL signature match only one.");
         }
         Class<?>[] params = best.getParameterTypes();
@@ -87,6 +87,14 @@ public final class Resolver {
         }
         kinds[params.length] = isPrimitive(best.getReturnType()) ? KIND_PRIMITIVE : KIND_OBJECT;
         return new Object[] {best, kinds};
+    }
+
+    private static String describe(List<Method> candidates) {
+        StringJoiner j = new StringJoiner("; ");
+        for (Method m : candidates) {
+            j.add(m.toString());
+        }
+        return j.toString();
     }
 
     /** -1 if {@code m} does not fit, else the number of primitive parameters and result. */
