@@ -284,6 +284,11 @@ cache_refs(JNIEnv *env)
 	r->PgException = global_class(env, "org/pgqjava/pljvm/PgException");
 	r->Result = global_class(env, "org/pgqjava/pljvm/Result");
 	r->SqlRows = global_class(env, "org/pgqjava/pljvm/SqlRows");
+	r->SqlArg = global_class(env, "org/pgqjava/pljvm/SqlArg");
+	r->SqlArg_call = (*env)->GetFieldID(env, r->SqlArg, "call", "J");
+	r->SqlArg_index = (*env)->GetFieldID(env, r->SqlArg, "index", "I");
+	if (r->SqlArg_call == NULL || r->SqlArg_index == NULL)
+		pljvm_raise_jni_exception("SqlArg fields");
 	r->SqlRows_sql = (*env)->GetFieldID(env, r->SqlRows, "sql", "Ljava/lang/String;");
 	r->SqlRows_types = (*env)->GetFieldID(env, r->SqlRows, "types", "[Ljava/lang/String;");
 	r->SqlRows_args = (*env)->GetFieldID(env, r->SqlRows, "args", "[Ljava/lang/Object;");
@@ -318,6 +323,7 @@ cache_refs(JNIEnv *env)
 	r->PgException_init = method(env, r->PgException, "<init>",
 								 "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)V", false);
 	r->Result_init = method(env, r->Result, "<init>", "(J[Ljava/lang/String;[[Ljava/lang/Object;)V", false);
+	r->SqlArg_init = method(env, r->SqlArg, "<init>", "(JIII)V", false);
 
 	charsets = (*env)->FindClass(env, "java/nio/charset/StandardCharsets");
 	if (charsets == NULL)

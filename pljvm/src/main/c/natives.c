@@ -26,6 +26,9 @@
 #include "miscadmin.h"
 #include "parser/parse_type.h"
 #include "storage/proc.h"
+#include "utils/builtins.h"
+#include "utils/expandeddatum.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/regproc.h"
 
@@ -337,6 +340,43 @@ pljvm_parse_types(jobjectArray names, int n, int **codes)
 	return oids;
 }
 
+/*
+ * sqlarg_datum
+ *		The Datum a SqlArg stands for: argument index of the call with its
+ *		serial, which must still run (be on the call stack) and have an
+ *		argument of the parameter's type.
+ */
+static Datum
+sqlarg_datum(jobject o, int param, Oid type)
+{
+	uint64		serial = (uint64) (*ENV)->GetLongField(ENV, o, R.SqlArg_call);
+	int			index = (*ENV)->GetIntField(ENV, o, R.SqlArg_index);
+	PljvmCall  *c;
+	Datum		d;
+	int16		typlen;
+	bool		typbyval;
+
+	for (c = pljvm_current_call; c != NULL && c->serial != serial; c = c->prev)
+		;
+	if (c == NULL || c->fcinfo == NULL || index < 0 || index >= c->fcinfo->nargs)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("pljvm: statement parameter %d is a SqlArg of a call that has returned", param + 1),
+				 errhint("A SqlArg is valid only during the call that received it; keep the converted value instead (declare the parameter as String[], Long ...).")));
+	if (c->argtypes[index] != type)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("pljvm: statement parameter %d is %s, but the SqlArg passed for it is argument %d of type %s",
+						param + 1, format_type_be(type), index + 1, format_type_be(c->argtypes[index])),
+				 errhint("Prepare the statement with the argument's own type.")));
+	d = c->fcinfo->args[index].value;
+	/* a read/write expanded object would let the statement change the caller's value in place */
+	get_typlenbyval(type, &typlen, &typbyval);
+	if (typlen == -1)
+		d = MakeExpandedObjectReadOnly(d, false, typlen);
+	return d;
+}
+
 /* Java parameter values to Datums of the given types. */
 void
 pljvm_convert_args(jobjectArray args, int n, const Oid *types, const int *codes, Datum *values, char *nulls)
@@ -349,6 +389,12 @@ pljvm_convert_args(jobjectArray args, int n, const Oid *types, const int *codes,
 		{
 			values[i] = (Datum) 0;
 			nulls[i] = 'n';
+		}
+		else if ((*ENV)->IsInstanceOf(ENV, o, R.SqlArg))
+		{
+			values[i] = sqlarg_datum(o, i, types[i]);
+			nulls[i] = ' ';
+			(*ENV)->DeleteLocalRef(ENV, o);
 		}
 		else
 		{

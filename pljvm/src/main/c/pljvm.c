@@ -22,6 +22,7 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -62,6 +63,7 @@ typedef struct FnInfo
 } FnInfo;
 
 static HTAB *fn_cache = NULL;
+static uint64 call_serial = 0;	/* of the last call begun (PljvmCall.serial) */
 static int	loader_generation = 1;
 static bool jars_stale = false;
 static Oid	jar_relid = InvalidOid;
@@ -417,6 +419,25 @@ java_arg(FnInfo *fn, FunctionCallInfo fcinfo, int i)
 		v.l = NULL;
 		return v;
 	}
+	if (fn->argkinds[i] == KIND_SQLARG)
+	{
+		int			ndims = -1;
+		int			length = -1;
+
+		if (type_is_array(fn->argtypes[i]))
+		{
+			/* the header only (an expanded array stays expanded; a toasted one is read) */
+			AnyArrayType *a = DatumGetAnyArrayP(d);
+
+			ndims = AARR_NDIM(a);
+			length = ArrayGetNItems(ndims, AARR_DIMS(a));
+		}
+		v.l = (*ENV)->NewObject(ENV, R.SqlArg, R.SqlArg_init, (jlong) pljvm_current_call->serial,
+								(jint) i, (jint) ndims, (jint) length);
+		if (v.l == NULL)
+			pljvm_raise_jni_exception("SqlArg");
+		return v;
+	}
 	if (fn->argkinds[i] != KIND_PRIMITIVE || (code & T_ARRAY))
 	{
 		v.l = pljvm_datum_to_java(d, code, fn->argtypes[i], fn->argkinds[i] == KIND_PRIMITIVE);
@@ -648,6 +669,8 @@ call_java(FunctionCallInfo fcinfo, PljvmCall *call)
 		refresh_jars(call);
 	fn = lookup(fcinfo, call);
 	call->read_only = fn->read_only;
+	call->fcinfo = fcinfo;
+	call->argtypes = fn->argtypes;
 	for (int i = 0; i < fn->nargs; i++)
 		args[i] = java_arg(fn, fcinfo, i);
 
@@ -737,6 +760,7 @@ with_call(Datum (*fn) (FunctionCallInfo, PljvmCall *), FunctionCallInfo fcinfo)
 	memset(&call, 0, sizeof(call));
 	call.prev = pljvm_current_call;
 	call.depth = call.prev == NULL ? 0 : call.prev->depth + 1;
+	call.serial = ++call_serial;
 	call.entry_cxt = CurrentMemoryContext;
 	if ((*ENV)->PushLocalFrame(ENV, 64) < 0)
 		pljvm_raise_jni_exception("PushLocalFrame");

@@ -46,6 +46,7 @@
 #define T_ARRAY			org_pgqjava_pljvm_internal_Natives_T_ARRAY
 #define KIND_OBJECT		org_pgqjava_pljvm_internal_Natives_KIND_OBJECT
 #define KIND_PRIMITIVE	org_pgqjava_pljvm_internal_Natives_KIND_PRIMITIVE
+#define KIND_SQLARG		org_pgqjava_pljvm_internal_Natives_KIND_SQLARG
 
 /*
  * One pljvm function call in progress.  Calls nest (Java -> SPI -> SQL ->
@@ -62,6 +63,9 @@ typedef struct PljvmCall
 	SubTransactionId pending_subxid;	/* subtransaction it happened in */
 	int			subxact_depth;	/* subtransactions opened by Spi.subtransaction */
 	int			depth;			/* 0 for the outermost call */
+	uint64		serial;			/* unique per call: SqlArgs name their call by it */
+	FunctionCallInfo fcinfo;	/* the call's arguments (SqlArg), or NULL */
+	const Oid  *argtypes;		/* their types */
 } PljvmCall;
 
 /* Global references and ids of the JDK and pljvm classes the host uses. */
@@ -71,7 +75,9 @@ typedef struct PljvmRefs
 	jclass		byteArray, OffsetDateTime, Iterator, Iterable, ObjectArray;
 	jclass		IllegalStateException, Natives, Backend, Conv, Errors, Resolver, Loaders, Thread;
 	jmethodID	Thread_interrupt;
-	jclass		PgException, Result, Method, SqlRows;
+	jclass		PgException, Result, Method, SqlRows, SqlArg;
+	jmethodID	SqlArg_init;
+	jfieldID	SqlArg_call, SqlArg_index;
 	jfieldID	SqlRows_sql, SqlRows_types, SqlRows_args;
 	jmethodID	Number_longValue, Number_doubleValue, Boolean_booleanValue;
 	jmethodID	Short_valueOf, Integer_valueOf, Long_valueOf, Float_valueOf, Double_valueOf, Boolean_valueOf;

@@ -3,6 +3,7 @@ package org.pgqjava.pgq;
 import java.time.OffsetDateTime;
 
 import org.pgqjava.pljvm.Spi;
+import org.pgqjava.pljvm.SqlArg;
 
 /**
  * Producing events: pgq.insert_event, pgq.insert_event_raw, pgq.insert_events (bulk, ours),
@@ -45,11 +46,14 @@ public final class Insert {
     private static final String[] INSERT_RAW_ID_TYPES = {"int8", "timestamptz", "int4", "int4", "text", "text",
         "text", "text", "text", "text"};
 
-    /** The bulk form: one statement for all events; the ids in input order. */
+    /**
+     * The bulk form: one statement for all events; the ids in input order. The unnests are in
+     * the select list, where they run in step (a NULL array gives NULLs) without the tuplestore
+     * per function that ROWS FROM fills.
+     */
     private static final String INSERT_MANY = " (ev_time, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3,"
-            + " ev_extra4) select pg_catalog.now(), u.t, u.d, u.e1, u.e2, u.e3, u.e4"
-            + " from rows from (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3),"
-            + " pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6)) as u (t, d, e1, e2, e3, e4)"
+            + " ev_extra4) select pg_catalog.now(), pg_catalog.unnest($1), pg_catalog.unnest($2),"
+            + " pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6)"
             + " returning ev_id) select pg_catalog.array_agg(ev_id) from ins";
     private static final String[] INSERT_MANY_TYPES = {"text[]", "text[]", "text[]", "text[]", "text[]", "text[]"};
 
@@ -127,9 +131,11 @@ public final class Insert {
      * ev_data must have the same length; an extra array may be NULL (all NULL) or of that length.
      * Returns: the event ids, in the order of the arrays (an empty array for empty input).
      * Tables directly manipulated: insert into the current event table.
+     *
+     * <p>The arrays go to the INSERT as they came (SqlArg): Java reads only their shape.
      */
-    public static Long[] insertEvents(String queueName, String[] evType, String[] evData, String[] extra1,
-            String[] extra2, String[] extra3, String[] extra4) {
+    public static Long[] insertEvents(String queueName, SqlArg evType, SqlArg evData, SqlArg extra1,
+            SqlArg extra2, SqlArg extra3, SqlArg extra4) {
         int n = BulkArgs.count(evType, evData, extra1, extra2, extra3, extra4);
         Producer.Target t = Producer.admit(queueName, n);
         if (n == 0) {

@@ -62,6 +62,13 @@ public final class FixturesTemplate implements TemplateSetup {
         {"jsqlsleep(float8) returns int8", "sqlSleep"},
         {"jthread() returns text", "fromThread"},
         {"jparkthread(text) returns text", "parkThread"},
+        {"jargcount(text[]) returns int8", "argCount"},
+        {"jargshape(int4[]) returns text", "argShape"},
+        {"jargecho(text) returns text", "argEcho"},
+        {"jargkeep(text[]) returns int8", "argKeep"},
+        {"jargstale() returns int8", "argStale"},
+        {"jargmismatch(int8[]) returns int8", "argMismatch"},
+        {"jargappend(int4[]) returns int4[]", "argAppend"},
     };
 
     @Override

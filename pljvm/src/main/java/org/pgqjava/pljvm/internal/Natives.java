@@ -30,6 +30,8 @@ public final class Natives {
     /* How a parameter or return value is passed: a Java primitive (or primitive array) or an object. */
     public static final int KIND_OBJECT = 0;
     public static final int KIND_PRIMITIVE = 1;
+    /** An argument passed unconverted, as an {@link org.pgqjava.pljvm.SqlArg} (parameters only). */
+    public static final int KIND_SQLARG = 2;
 
     /* Levels for report(). */
     public static final int LEVEL_LOG = 1;

@@ -2,6 +2,7 @@ package org.pgqjava.pljvm.internal;
 
 import static org.pgqjava.pljvm.internal.Natives.KIND_OBJECT;
 import static org.pgqjava.pljvm.internal.Natives.KIND_PRIMITIVE;
+import static org.pgqjava.pljvm.internal.Natives.KIND_SQLARG;
 import static org.pgqjava.pljvm.internal.Natives.T_ARRAY;
 
 import java.lang.reflect.Method;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.StringJoiner;
 
 import org.pgqjava.pljvm.PgException;
+import org.pgqjava.pljvm.SqlArg;
 
 /**
  * Finds the Java method of a pljvm function from its AS string ({@code pkg.Class.method}) and its
@@ -83,7 +85,7 @@ public final class Resolver {
         Class<?>[] params = best.getParameterTypes();
         int[] kinds = new int[params.length + 1];
         for (int i = 0; i < params.length; i++) {
-            kinds[i] = isPrimitive(params[i]) ? KIND_PRIMITIVE : KIND_OBJECT;
+            kinds[i] = params[i] == SqlArg.class ? KIND_SQLARG : isPrimitive(params[i]) ? KIND_PRIMITIVE : KIND_OBJECT;
         }
         kinds[params.length] = isPrimitive(best.getReturnType()) ? KIND_PRIMITIVE : KIND_OBJECT;
         return new Object[] {best, kinds};
@@ -105,7 +107,8 @@ public final class Resolver {
         }
         int score = 0;
         for (int i = 0; i < params.length; i++) {
-            int s = fits(params[i], argCodes[i]);
+            // a SqlArg takes an argument of any type, unconverted
+            int s = params[i] == SqlArg.class ? 0 : fits(params[i], argCodes[i]);
             if (s < 0) {
                 return -1;
             }
