@@ -33,7 +33,9 @@
 #   PHASES ["insert cpu connect consume ticker"]  the parts to run (rows of a part left out show nan);
 #                        connect = a new connection per insert_event (pgbench -C), directly and
 #                        through PgBouncer in transaction pooling (Debian's pgbouncer, started here
-#                        on a free port; the PgBouncer row is nan without /usr/sbin/pgbouncer)
+#                        on a free port; the PgBouncer row is nan without /usr/sbin/pgbouncer),
+#                        and the first insert_event of fresh backends: their CPU and private memory
+#   FRESH [5]            fresh backends per run and implementation for those two rows
 #   PGBIN [/usr/lib/postgresql/15/bin]   PostgreSQL binaries
 #   LIQUIBASE_DIR [<repo>/liquibase/target]  the built liquibase module (jar and cli/)
 #   RESULTS_DIR [bench/results]          where pgq-<date>.md is written
@@ -57,6 +59,7 @@ TICK_PENDING=${TICK_PENDING:-100000}
 TICK_REPS=${TICK_REPS:-3}
 IDLE_CALLS=${IDLE_CALLS:-200}
 PHASES=${PHASES:-insert cpu connect consume ticker}
+FRESH=${FRESH:-5}
 want() { [[ " $PHASES " == *" $1 "* ]]; }
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 LIQUIBASE_DIR=${LIQUIBASE_DIR:-$repo/liquibase/target}
@@ -398,7 +401,50 @@ connect_run() {  # $1 = ours | pgq, $2 = direct | bouncer
     printf 'conn_%s_%s_tps\t%s\n' "$2" "$1" "$tps" >>"$RAW"
     printf '   %-5s %-7s: %8.1f connections+inserts/s\n' "$1" "$2" "$tps"
 }
-say "1c. a new connection per insert: pgbench -C -c 1 -T $PGBENCH_SECS, direct$([ -n "$BPORT" ] && echo ' and through PgBouncer'), $RUNS runs ($(elapsed))"
+# The first insert_event of a fresh backend: the CPU time of all its threads (ours starts a JVM;
+# schedstat of every task) and its private memory afterwards (Private_Clean + Private_Dirty of
+# smaps_rollup). A companion session of the same database that made the same call stays
+# connected meanwhile: pages of libraries and class-data archives that only one process maps
+# count as private, and with many backends they are shared.
+cat >"$WORK/fresh_stat.sh" <<'EOS'
+#!/bin/sh
+# fresh_stat.sh PID TAG OUT: appends "TAG cpu_ns private_kB" of backend PID to OUT
+ns=$(cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%.0f", s}')
+kb=$(awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s}' /proc/"$1"/smaps_rollup)
+echo "$2 $ns $kb" >>"$3"
+EOS
+chmod 755 "$WORK/fresh_stat.sh"
+{
+    echo 'select pg_backend_pid() as pid \gset'
+    echo '\setenv PID :pid'
+    echo "\\! $WORK/fresh_stat.sh \$PID a $WORK/fresh.out"
+    echo "$EV"
+    echo "\\! $WORK/fresh_stat.sh \$PID b $WORK/fresh.out"
+} >"$WORK/fresh.sql"
+fresh_run() {  # $1 = ours | pgq: FRESH fresh sessions, with a companion connected
+    local k
+    rm -f "$WORK/companion" "$WORK/fresh.out"
+    mkfifo "$WORK/companion"
+    "${PSQL[@]}" -d "$(dbof "$1")" -o /dev/null -f "$WORK/companion" &
+    exec 7>"$WORK/companion"
+    echo "$EV" >&7
+    sleep 1
+    for ((k = 0; k < FRESH; k++)); do
+        "${PSQL[@]}" -d "$(dbof "$1")" -o /dev/null -f "$WORK/fresh.sql" || die "fresh session of $1 failed"
+    done
+    exec 7>&-
+    wait
+    awk -v v="$1" '$1 == "a" {c = $2} $1 == "b" {printf "fresh_%s_cpu_ms\t%.2f\nfresh_%s_priv_mb\t%.2f\n", v, ($2 - c) / 1e6, v, $3 / 1024}' \
+        "$WORK/fresh.out" >>"$RAW"
+    awk -v v="$1" '$1 == "a" {c = $2} $1 == "b" {printf "   %-5s fresh backend: first insert_event %6.1f ms CPU, %5.1f MB private\n", v, ($2 - c) / 1e6, $3 / 1024}' \
+        "$WORK/fresh.out"
+}
+say "1c. a fresh backend's first insert_event, $FRESH per run, $RUNS runs ($(elapsed))"
+for ((r = 1; r <= RUNS; r++)); do
+    want connect || break
+    for v in $(order "$r" ours pgq); do fresh_run "$v"; done
+done
+say "1d. a new connection per insert: pgbench -C -c 1 -T $PGBENCH_SECS, direct$([ -n "$BPORT" ] && echo ' and through PgBouncer'), $RUNS runs ($(elapsed))"
 for ((r = 1; r <= RUNS; r++)); do
     want connect || break
     for v in $(order "$r" ours pgq); do
@@ -473,6 +519,15 @@ for mode in direct bouncer; do
     row "$what" "$(calc %.1f "$(med "conn_${mode}_ours_tps")") conn/s" "$(calc %.1f "$(med "conn_${mode}_pgq_tps")") conn/s" "–" \
         "$(ratio_cell "$(med "conn_${mode}_ours_tps") / $(med "conn_${mode}_pgq_tps")" "$pr")" "$(met "$pr" "$target") (target ≥ $target)"
 done
+# fresh backends: absolute targets for ours (lower is better); the ratio column is PgQ's / ours
+fresh_row() {  # $1 = label, $2 = key suffix, $3 = unit, $4 = target (ours at most)
+    local o p
+    o=$(med "fresh_ours_$2"); p=$(med "fresh_pgq_$2")
+    row "$1" "$(calc %.1f "$o") $3" "$(calc %.1f "$p") $3" "–" "$(calc %.2f "$p / $o") (lower is better)" \
+        "$(if awk "BEGIN {exit !($o <= $4)}"; then echo yes; elif awk "BEGIN {exit !($o <= 1.05 * $4)}"; then echo "NO (within 5 %)"; else echo NO; fi) (target ours ≤ $4 $3)"
+}
+fresh_row "first insert_event in a fresh backend: CPU of all its threads (ours starts its JVM; median of $((FRESH * RUNS)))" cpu_ms ms 40
+fresh_row "… private memory of that backend afterwards (a companion backend connected)" priv_mb MB 8
 # time rows: throughput ratio = PgQ time / our time
 trow() {  # $1 = label, $2 = key ours, $3 = key PgQ, $4 = unit, $5 = scale (value * scale), $6 = decimals
     local o p pr
@@ -546,8 +601,12 @@ date_iso=$(date +%F)
     echo "- server CPU of the inserts: per run and variant one psql session (Unix socket) runs the pgbench"
     echo "  script's statements, first as a warm-up (1000 statements, or 10 transactions of 100), then"
     echo "  $CPU_EVENTS events' worth timed by the backend's /proc/PID/schedstat."
+    echo "- fresh backends: per run and implementation a companion psql session makes one insert_event and"
+    echo "  stays connected; then $FRESH new psql sessions each make one; the CPU of all the backend's threads"
+    echo "  (/proc/PID/task/*/schedstat) over that call and its Private_Clean + Private_Dirty after it"
+    echo "  (/proc/PID/smaps_rollup) are recorded"
     echo "- server log: no crash, PANIC, FATAL, ERROR or WARNING$([ "$PGS_BAD" = 1 ] && echo ' — NOT TRUE, see below'); the JVM's Security Manager deprecation notice was printed $PGS_JVM_WARNINGS times (once per backend that started a JVM)"
-    echo "- script: bench/pgq-bench.sh (PHASES=\"$PHASES\" RUNS=$RUNS PGBENCH_SECS=$PGBENCH_SECS WARM_SECS=$WARM_SECS CLIENTS=\"$CLIENTS\" CONSUME_N=$CONSUME_N CHUNK=$CHUNK FILL=$FILL TICK_PENDING=$TICK_PENDING TICK_REPS=$TICK_REPS IDLE_CALLS=$IDLE_CALLS), $(elapsed)"
+    echo "- script: bench/pgq-bench.sh (PHASES=\"$PHASES\" RUNS=$RUNS PGBENCH_SECS=$PGBENCH_SECS WARM_SECS=$WARM_SECS CLIENTS=\"$CLIENTS\" CONSUME_N=$CONSUME_N CHUNK=$CHUNK FILL=$FILL TICK_PENDING=$TICK_PENDING TICK_REPS=$TICK_REPS IDLE_CALLS=$IDLE_CALLS FRESH=$FRESH), $(elapsed)"
     echo
     echo "## All runs (in run order)"
     echo
