@@ -167,16 +167,19 @@ all_runs_table() {
     done
 }
 
-# bench_publish REPORT FILE: adds the log check's verdict to REPORT, copies it to FILE (a second
-# run on the same day replaces it) and prints it
+# bench_publish REPORT FILE: adds the log check's verdict to REPORT, copies it to FILE (or, if
+# that exists, FILE with -2, -3 ... before .md: docs cite earlier runs' files) and prints it
 bench_publish() {
     if [ "$PGS_BAD" = 1 ]; then
         { echo; echo "**Server log had suspicious lines; see $PGS_LOG (kept).**"; } >>"$1"
     fi
-    mkdir -p "$(dirname "$2")"
-    cp "$1" "$2"
+    local out=$2 k=2
+    mkdir -p "$(dirname "$out")"
+    # a second run on the same day gets its own file: results already cited stay as they were
+    while [ -e "$out" ]; do out=${2%.md}-$k.md; k=$((k + 1)); done
+    cp "$1" "$out"
     echo
     cat "$1"
     echo
-    say "written to $2"
+    say "written to $out"
 }

@@ -38,7 +38,7 @@
 #   FRESH [5]            fresh backends per run and implementation for those two rows
 #   PGBIN [/usr/lib/postgresql/15/bin]   PostgreSQL binaries
 #   LIQUIBASE_DIR [<repo>/liquibase/target]  the built liquibase module (jar and cli/)
-#   RESULTS_DIR [bench/results]          where pgq-<date>.md is written
+#   RESULTS_DIR [bench/results]          where pgq-<date>.md is written (-2, -3 ... if it exists)
 #   KEEP_WORK [0]        1 = keep the temporary directory (data, server log) in any case
 #   SNAPSHOT [1]         1 = run copies of pljvm.so, pljvm.jar and the liquibase jars taken at
 #                        the start (a rebuild during the run cannot mix builds); 0 = the
