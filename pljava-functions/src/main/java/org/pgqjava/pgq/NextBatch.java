@@ -164,7 +164,7 @@ public final class NextBatch {
      */
     public static int finishBatch(Long batchId) {
         long n = Spi.prepare("update pgq.subscription set sub_active = pg_catalog.now(), sub_last_tick = sub_next_tick,"
-                + " sub_next_tick = null, sub_batch = null where sub_batch = $1", "int8").execute(batchId).processed();
+                + " sub_next_tick = null, sub_batch = null where sub_batch = $1", "int8").executeCount(batchId);
         if (n == 0) {
             Pg.warning("finish_batch: batch " + Pgq.fmt(batchId) + " not found");
             return 0;
