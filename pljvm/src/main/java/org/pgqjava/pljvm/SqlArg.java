@@ -2,9 +2,10 @@ package org.pgqjava.pljvm;
 
 /**
  * An argument of the running pljvm call, not converted to Java: declare a parameter of this type
- * (for any SQL type) and hand it to SQL as a statement parameter ({@link Plan#execute} and
- * friends, {@link Spi#execute}), where it arrives as the very Datum the function was called
- * with. For bulk input that Java only passes on (a {@code text[]} of payloads into an INSERT),
+ * (for any SQL type) and hand it to SQL as a parameter of a prepared statement
+ * ({@link Spi#prepare} with the argument's own type, then {@link Plan#execute} and friends), where
+ * it arrives as the very Datum the function was called with. ({@link Spi#execute} infers types
+ * from Java values and refuses a SqlArg.) For bulk input that Java only passes on (a {@code text[]} of payloads into an INSERT),
  * that saves converting every element to a Java object and back.
  *
  * <p>A SQL NULL argument is Java {@code null}, as for other object parameters. A SqlArg is valid
