@@ -18,6 +18,7 @@
 #include <jvmti.h>
 #include <pthread.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "miscadmin.h"
@@ -71,6 +72,7 @@ static bool jvm_ready = false;	/* created and bootstrapped */
 static bool jvm_failed = false; /* a start was tried and failed: final */
 static long jvm_stack_kb = 0;	/* the -Xss the JVM runs with */
 static char *jvm_archive = NULL;	/* the class-data archive pljvm gave the JVM, or NULL */
+static char *stale_archive = NULL;	/* one it left out as older than jar or libjvm */
 static pthread_t backend_thread;
 
 typedef jint (*CreateJavaVM_t) (JavaVM **, void **, void *);
@@ -342,20 +344,43 @@ cache_refs(JNIEnv *env)
  *		to pljvm.jar, written by "make install" (Makefile: install-archive)
  *		for exactly that jar.  NULL if there is none, or if the class path
  *		is not a single jar.
+ *
+ *		An archive written before the jar or libjvm was put in place (their
+ *		inode change time: a package manager installs new files, keeping the
+ *		build's modification time) is left out and kept in stale_archive: given
+ *		one that does not fit, HotSpot runs with no class-data sharing at all,
+ *		while without it the JDK's own archive still serves.
  */
+static bool
+changed_after(const struct stat *a, const struct stat *b)
+{
+	return a->st_ctim.tv_sec > b->st_mtim.tv_sec ||
+		(a->st_ctim.tv_sec == b->st_mtim.tv_sec && a->st_ctim.tv_nsec > b->st_mtim.tv_nsec);
+}
+
 static char *
 class_archive(const char *cp)
 {
 	size_t		len = strlen(cp);
 	char	   *path;
+	struct stat jsa,
+				jar,
+				lib;
 
+	stale_archive = NULL;
 	if (len < 5 || strcmp(cp + len - 4, ".jar") != 0 || strchr(cp, ':') != NULL)
 		return NULL;
 	path = MemoryContextStrdup(TopMemoryContext, cp);	/* kept for the warning */
 	strcpy(path + len - 4, ".jsa");
-	if (access(path, R_OK) != 0)
+	if (access(path, R_OK) != 0 || stat(path, &jsa) != 0)
 	{
 		pfree(path);
+		return NULL;
+	}
+	if ((stat(cp, &jar) == 0 && changed_after(&jar, &jsa)) ||
+		(libjvm_location != NULL && stat(libjvm_location, &lib) == 0 && changed_after(&lib, &jsa)))
+	{
+		stale_archive = path;
 		return NULL;
 	}
 	return path;
@@ -513,7 +538,12 @@ create_and_bootstrap(CreateJavaVM_t create, JavaVMInitArgs *args)
 		ereport(WARNING,
 				(errmsg("pljvm: the class-data archive \"%s\" does not fit this JVM; the JVM runs without class-data sharing", jvm_archive),
 				 errdetail("Every backend's JVM start then takes some 40 ms more CPU. The archive is made for one pljvm.jar (its size and time) and one JDK build, with compatible options."),
-				 errhint("Write it again: \"make install\" in pljvm/src/main/c (as root), after a JDK update too; or remove the file.")));
+				 errhint("Write it again with pljvm-archive.sh (next to pljvm.jar in the installation; make install runs it), after a JDK update too; or remove the file.")));
+	if (stale_archive != NULL)
+		ereport(WARNING,
+				(errmsg("pljvm: the class-data archive \"%s\" is older than pljvm.jar or libjvm; the JVM starts without it", stale_archive),
+				 errdetail("Every backend's JVM start then takes some 10 ms more CPU and more memory, with the JDK's own archive only."),
+				 errhint("Write it again with pljvm-archive.sh (next to pljvm.jar in the installation; make install runs it), after a JDK update too; or remove the file.")));
 	jvm_ready = true;
 	elog(DEBUG1, "pljvm: JVM started in %.1f ms (JNI_CreateJavaVM %.1f ms), CPU of all its threads %.1f ms; class-data archive: %s",
 		 clock_ms(CLOCK_MONOTONIC) - t0, t1 - t0, clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0,

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -76,7 +77,7 @@ class ClassArchiveIT {
 
     @Test
     void aStaleArchiveIsAWarningAndPljvmArchiveShWritesItAgain(Connection fresh, Connection second,
-            Connection third) throws Exception {
+            Connection third, Connection fourth) throws Exception {
         Path pkglib = Paths.get(one(fresh, "select setting from pg_config where name = 'PKGLIBDIR'").toString());
         Path jar = dir.resolve("pljvm.jar");
         Files.copy(pkglib.resolve("pljvm.jar"), jar);
@@ -112,6 +113,23 @@ class ClassArchiveIT {
         Sql.Warned off = Sql.warned(third, "select jnoop(5)");
         assertEquals(5L, off.value());
         assertEquals(List.of(), off.warnings());
+
+        // a jar put in place after its archive was written: pljvm leaves the archive out, so
+        // that the JDK's own archive still serves (HotSpot, given one that does not fit, would
+        // run with no sharing at all), and says so
+        Thread.sleep(20);   // the copy's inode change time must be later than the archive's write
+        Files.copy(pkglib.resolve("pljvm.jar"), jar, StandardCopyOption.REPLACE_EXISTING);
+        readable(jar);
+        Path log4 = dir.resolve("class-load-4.log");
+        exec(fourth, "set pljvm.classpath = '" + jar + "'");
+        exec(fourth, "set pljvm.vmoptions = '" + defaults(fourth) + " -Xlog:class+load=info:file=" + log4 + "'");
+        Sql.Warned older = Sql.warned(fourth, "select jnoop(6)");
+        assertEquals(6L, older.value());
+        assertEquals(List.of("WARNING: pljvm: the class-data archive \"" + dir.resolve("pljvm.jsa")
+                + "\" is older than pljvm.jar or libjvm; the JVM starts without it"), older.warnings());
+        String loaded = Files.readString(log4);
+        assertTrue(loaded.contains("java.lang.Object source: shared objects file"), "the JDK's archive: " + head(loaded));
+        assertTrue(!loaded.contains(SHARED_NATIVES), "not pljvm's archive: " + head(loaded));
     }
 
     @Test
