@@ -299,8 +299,11 @@ scalar_to_java(Datum d, int code, Oid typid)
 			}
 		case T_TIMESTAMPTZ:
 			{
-				jobject		o = (*ENV)->CallStaticObjectMethod(ENV, R.Conv, R.Conv_timestampFromPg,
-															   (jlong) DatumGetTimestampTz(d));
+				jobject		o;
+
+				pljvm_time_refs();
+				o = (*ENV)->CallStaticObjectMethod(ENV, R.Conv, R.Conv_timestampFromPg,
+												   (jlong) DatumGetTimestampTz(d));
 
 				check_jni("timestampFromPg");
 				return o;
@@ -330,6 +333,7 @@ element_class(int code)
 		case T_BYTEA:
 			return R.byteArray;
 		case T_TIMESTAMPTZ:
+			pljvm_time_refs();
 			return R.OffsetDateTime;
 		default:
 			return R.String;
@@ -582,6 +586,7 @@ scalar_to_datum(jobject o, int code, Oid typid, int32 typmod)
 			{
 				jlong		t;
 
+				pljvm_time_refs();
 				if (!(*ENV)->IsInstanceOf(ENV, o, R.OffsetDateTime))
 					mismatch(o, typid);
 				t = (*ENV)->CallStaticLongMethod(ENV, R.Conv, R.Conv_timestampToPg, o);

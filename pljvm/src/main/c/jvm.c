@@ -269,7 +269,6 @@ cache_refs(JNIEnv *env)
 	r->Boolean = global_class(env, "java/lang/Boolean");
 	r->byteArray = global_class(env, "[B");
 	r->ObjectArray = global_class(env, "[Ljava/lang/Object;");
-	r->OffsetDateTime = global_class(env, "java/time/OffsetDateTime");
 	r->Iterator = global_class(env, "java/util/Iterator");
 	r->Iterable = global_class(env, "java/lang/Iterable");
 	r->Method = global_class(env, "java/lang/reflect/Method");
@@ -278,7 +277,6 @@ cache_refs(JNIEnv *env)
 	r->Thread_interrupt = method(env, r->Thread, "interrupt", "()V", false);
 	r->Natives = global_class(env, "org/pgqjava/pljvm/internal/Natives");
 	r->Backend = global_class(env, "org/pgqjava/pljvm/internal/Backend");
-	r->Conv = global_class(env, "org/pgqjava/pljvm/internal/Conv");
 	r->Errors = global_class(env, "org/pgqjava/pljvm/internal/Errors");
 	r->Resolver = global_class(env, "org/pgqjava/pljvm/internal/Resolver");
 	r->Loaders = global_class(env, "org/pgqjava/pljvm/internal/Loaders");
@@ -315,8 +313,6 @@ cache_refs(JNIEnv *env)
 	r->Backend_init = method(env, r->Backend, "init", "(Z)Ljava/lang/String;", true);
 	r->Backend_sharing = method(env, r->Backend, "sharing", "()Z", true);
 	r->Backend_clearInterrupt = method(env, r->Backend, "clearInterrupt", "()V", true);
-	r->Conv_timestampFromPg = method(env, r->Conv, "timestampFromPg", "(J)Ljava/time/OffsetDateTime;", true);
-	r->Conv_timestampToPg = method(env, r->Conv, "timestampToPg", "(Ljava/time/OffsetDateTime;)J", true);
 	r->Errors_describe = method(env, r->Errors, "describe", "(Ljava/lang/Throwable;)[Ljava/lang/String;", true);
 	r->Resolver_resolve = method(env, r->Resolver, "resolve",
 								 "(Ljava/lang/String;Ljava/lang/String;[IIZ)[Ljava/lang/Object;", true);
@@ -384,6 +380,27 @@ class_archive(const char *cp)
 		return NULL;
 	}
 	return path;
+}
+
+/*
+ * pljvm_time_refs
+ *		The references for timestamptz, looked up at the first conversion of
+ *		one rather than at JVM start: FindClass initializes the class, and
+ *		java.time's initialization is some 20 classes of interpreted Java
+ *		that a backend which never converts a timestamptz need not run.
+ */
+void
+pljvm_time_refs(void)
+{
+	PljvmRefs  *r = &pljvm_refs;
+	JNIEnv	   *env = pljvm_env;
+
+	if (r->Conv_timestampToPg != NULL)
+		return;
+	r->OffsetDateTime = global_class(env, "java/time/OffsetDateTime");
+	r->Conv = global_class(env, "org/pgqjava/pljvm/internal/Conv");
+	r->Conv_timestampFromPg = method(env, r->Conv, "timestampFromPg", "(J)Ljava/time/OffsetDateTime;", true);
+	r->Conv_timestampToPg = method(env, r->Conv, "timestampToPg", "(Ljava/time/OffsetDateTime;)J", true);
 }
 
 /*

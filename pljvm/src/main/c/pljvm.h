@@ -93,6 +93,7 @@ extern JNIEnv *pljvm_env;
 extern PljvmRefs pljvm_refs;
 extern void pljvm_define_gucs(void);
 extern void pljvm_start_jvm(void);
+extern void pljvm_time_refs(void);
 extern void pljvm_check_stack(void);
 extern bool pljvm_on_backend_thread(void);
 
