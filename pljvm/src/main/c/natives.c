@@ -126,11 +126,11 @@ static const JNINativeMethod native_methods[] = {
 	NATIVE(assignTransactionId, "()V"),
 	NATIVE(relationExists, "(Ljava/lang/String;)Z"),
 	NATIVE(prepare, "(Ljava/lang/String;[Ljava/lang/String;)I"),
-	NATIVE(executePlan, "(I[Ljava/lang/Object;)Lorg/pgqjava/pljvm/Result;"),
-	NATIVE(executePlanCount, "(I[Ljava/lang/Object;)J"),
-	NATIVE(executePlanLong, "(I[Ljava/lang/Object;)J"),
+	NATIVE(executePlan, "(I[Ljava/lang/Object;Z)Lorg/pgqjava/pljvm/Result;"),
+	NATIVE(executePlanCount, "(I[Ljava/lang/Object;Z)J"),
+	NATIVE(executePlanLong, "(I[Ljava/lang/Object;Z)J"),
 	NATIVE(freePlan, "(I)V"),
-	NATIVE(executeOnce, "(Ljava/lang/String;[Ljava/lang/String;[Ljava/lang/Object;)Lorg/pgqjava/pljvm/Result;"),
+	NATIVE(executeOnce, "(Ljava/lang/String;[Ljava/lang/String;[Ljava/lang/Object;Z)Lorg/pgqjava/pljvm/Result;"),
 	NATIVE(beginSubtransaction, "()I"),
 	NATIVE(commitSubtransaction, "(I)V"),
 	NATIVE(rollbackSubtransaction, "(I)V"),
@@ -377,9 +377,13 @@ sqlarg_datum(jobject o, int param, Oid type)
 	return d;
 }
 
-/* Java parameter values to Datums of the given types. */
+/*
+ * Java parameter values to Datums of the given types; sqlargs: Java saw a
+ * SqlArg among them (Plan.hasSqlArg), so each is checked for one.
+ */
 void
-pljvm_convert_args(jobjectArray args, int n, const Oid *types, const int *codes, Datum *values, char *nulls)
+pljvm_convert_args(jobjectArray args, int n, const Oid *types, const int *codes, bool sqlargs,
+				   Datum *values, char *nulls)
 {
 	for (int i = 0; i < n; i++)
 	{
@@ -390,7 +394,7 @@ pljvm_convert_args(jobjectArray args, int n, const Oid *types, const int *codes,
 			values[i] = (Datum) 0;
 			nulls[i] = 'n';
 		}
-		else if ((*ENV)->IsInstanceOf(ENV, o, R.SqlArg))
+		else if (sqlargs && (*ENV)->IsInstanceOf(ENV, o, R.SqlArg))
 		{
 			values[i] = sqlarg_datum(o, i, types[i]);
 			nulls[i] = ' ';
@@ -525,12 +529,12 @@ lookup_plan(JNIEnv *env, jint handle)
 
 /* Runs a saved plan with Java's parameter values; the result is in SPI_tuptable. */
 static void
-run_plan(SavedPlan *sp, jobjectArray args, bool read_only)
+run_plan(SavedPlan *sp, jobjectArray args, bool sqlargs, bool read_only)
 {
 	Datum	   *values = palloc(sizeof(Datum) * Max(sp->nargs, 1));
 	char	   *nulls = palloc(sizeof(char) * Max(sp->nargs, 1));
 
-	pljvm_convert_args(args, sp->nargs, sp->argtypes, sp->argcodes, values, nulls);
+	pljvm_convert_args(args, sp->nargs, sp->argtypes, sp->argcodes, sqlargs, values, nulls);
 	spi_check(SPI_execute_plan(sp->plan, values, nulls, read_only, 0), "SPI_execute_plan");
 }
 
@@ -668,7 +672,8 @@ Java_org_pgqjava_pljvm_internal_Natives_prepare(JNIEnv *env, jclass cls, jstring
 }
 
 JNIEXPORT jobject JNICALL
-Java_org_pgqjava_pljvm_internal_Natives_executePlan(JNIEnv *env, jclass cls, jint handle, jobjectArray args)
+Java_org_pgqjava_pljvm_internal_Natives_executePlan(JNIEnv *env, jclass cls, jint handle, jobjectArray args,
+													jboolean sqlargs)
 {
 	volatile NativeScope scope;
 	volatile jobject result = NULL;
@@ -680,7 +685,7 @@ Java_org_pgqjava_pljvm_internal_Natives_executePlan(JNIEnv *env, jclass cls, jin
 	{
 		MemoryContext old = spi_begin(scope.call);
 
-		run_plan(sp, args, scope.call->read_only);
+		run_plan(sp, args, sqlargs, scope.call->read_only);
 		result = make_result(live_plan(handle));
 		spi_end(scope.call, old);
 	}
@@ -690,7 +695,8 @@ Java_org_pgqjava_pljvm_internal_Natives_executePlan(JNIEnv *env, jclass cls, jin
 
 /* Runs a plan for its row count only: no Java objects for the rows. */
 JNIEXPORT jlong JNICALL
-Java_org_pgqjava_pljvm_internal_Natives_executePlanCount(JNIEnv *env, jclass cls, jint handle, jobjectArray args)
+Java_org_pgqjava_pljvm_internal_Natives_executePlanCount(JNIEnv *env, jclass cls, jint handle, jobjectArray args,
+														 jboolean sqlargs)
 {
 	volatile NativeScope scope;
 	volatile jlong processed = 0;
@@ -702,7 +708,7 @@ Java_org_pgqjava_pljvm_internal_Natives_executePlanCount(JNIEnv *env, jclass cls
 	{
 		MemoryContext old = spi_begin(scope.call);
 
-		run_plan(sp, args, scope.call->read_only);
+		run_plan(sp, args, sqlargs, scope.call->read_only);
 		processed = (jlong) SPI_processed;
 		if (SPI_tuptable != NULL)
 			SPI_freetuptable(SPI_tuptable);
@@ -718,7 +724,8 @@ Java_org_pgqjava_pljvm_internal_Natives_executePlanCount(JNIEnv *env, jclass cls
  * is an error (SQLSTATE P0002, no_data_found).
  */
 JNIEXPORT jlong JNICALL
-Java_org_pgqjava_pljvm_internal_Natives_executePlanLong(JNIEnv *env, jclass cls, jint handle, jobjectArray args)
+Java_org_pgqjava_pljvm_internal_Natives_executePlanLong(JNIEnv *env, jclass cls, jint handle, jobjectArray args,
+														jboolean sqlargs)
 {
 	volatile NativeScope scope;
 	volatile jlong value = 0;
@@ -734,7 +741,7 @@ Java_org_pgqjava_pljvm_internal_Natives_executePlanLong(JNIEnv *env, jclass cls,
 		Datum		d = (Datum) 0;
 		Oid			typid = InvalidOid;
 
-		run_plan(sp, args, scope.call->read_only);
+		run_plan(sp, args, sqlargs, scope.call->read_only);
 		tt = SPI_tuptable;
 		if (tt != NULL && SPI_processed > 0 && tt->tupdesc->natts > 0)
 		{
@@ -798,7 +805,7 @@ Java_org_pgqjava_pljvm_internal_Natives_freePlan(JNIEnv *env, jclass cls, jint h
 
 JNIEXPORT jobject JNICALL
 Java_org_pgqjava_pljvm_internal_Natives_executeOnce(JNIEnv *env, jclass cls, jstring sql,
-													jobjectArray types, jobjectArray args)
+													jobjectArray types, jobjectArray args, jboolean sqlargs)
 {
 	volatile NativeScope scope;
 	volatile jobject result = NULL;
@@ -812,7 +819,7 @@ Java_org_pgqjava_pljvm_internal_Natives_executeOnce(JNIEnv *env, jclass cls, jst
 		Datum	   *values = palloc(sizeof(Datum) * Max(n, 1));
 		char	   *nulls = palloc(sizeof(char) * Max(n, 1));
 
-		pljvm_convert_args(args, n, oids, codes, values, nulls);
+		pljvm_convert_args(args, n, oids, codes, sqlargs, values, nulls);
 		spi_check(SPI_execute_with_args(pljvm_from_jstring(sql), n, oids, values, nulls,
 										scope.call->read_only, 0), "SPI_execute_with_args");
 		result = make_result(NULL);

@@ -524,7 +524,7 @@ sqlrows_to_store(jobject obj, Tuplestorestate *store, TupleDesc desc, PljvmCall 
 
 	pljvm_spi_connect(call);
 	oids = pljvm_parse_types(jtypes, n, &codes);
-	pljvm_convert_args(jargs, n, oids, codes, values, nulls);
+	pljvm_convert_args(jargs, n, oids, codes, false, values, nulls);	/* Spi.rows refuses SqlArgs */
 	plan = SPI_prepare(sql, n, oids);
 	if (plan == NULL)
 		elog(ERROR, "pljvm: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));

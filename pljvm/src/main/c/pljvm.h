@@ -147,7 +147,7 @@ extern void pljvm_throw_pgexception(JNIEnv *env, ErrorData *ed);
 extern void pljvm_spi_connect(PljvmCall *call);
 extern Oid *pljvm_parse_types(jobjectArray names, int n, int **codes);
 extern void pljvm_convert_args(jobjectArray args, int n, const Oid *types, const int *codes,
-							   Datum *values, char *nulls);
+							   bool sqlargs, Datum *values, char *nulls);
 
 /* Fail with the Java exception pending on env (after a JNI call that threw). */
 extern void pljvm_raise_jni_exception(const char *what) pg_attribute_noreturn();

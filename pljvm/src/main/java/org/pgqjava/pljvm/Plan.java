@@ -19,8 +19,7 @@ public final class Plan {
 
     /** Executes the plan with the given parameter values (see {@link Spi#execute} for types). */
     public Result execute(Object... args) {
-        check(args);
-        return Natives.executePlan(handle, args);
+        return Natives.executePlan(handle, args, check(args));
     }
 
     /**
@@ -28,8 +27,7 @@ public final class Plan {
      * for DML, cheaper than {@link #execute} as no Java objects are built for the result.
      */
     public long executeCount(Object... args) {
-        check(args);
-        return Natives.executePlanCount(handle, args);
+        return Natives.executePlanCount(handle, args, check(args));
     }
 
     /**
@@ -39,11 +37,11 @@ public final class Plan {
      * every SQL error does: use it only where a value always comes back.
      */
     public long executeLong(Object... args) {
-        check(args);
-        return Natives.executePlanLong(handle, args);
+        return Natives.executePlanLong(handle, args, check(args));
     }
 
-    private void check(Object[] args) {
+    /** Checks the plan and the argument count; true if an argument is a {@link SqlArg}. */
+    private boolean check(Object[] args) {
         if (handle == 0) {
             throw new IllegalStateException("plan was freed: " + sql);
         }
@@ -51,6 +49,20 @@ public final class Plan {
             throw new IllegalArgumentException("plan takes " + argCount + " parameters, got "
                     + args.length + ": " + sql);
         }
+        return hasSqlArg(args);
+    }
+
+    /**
+     * Whether the host has to look for {@link SqlArg}s among the arguments: one instanceof each
+     * here, compiled, instead of a JNI IsInstanceOf per parameter on every statement.
+     */
+    static boolean hasSqlArg(Object[] args) {
+        for (Object a : args) {
+            if (a instanceof SqlArg) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The SQL text. */

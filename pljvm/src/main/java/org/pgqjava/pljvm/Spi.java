@@ -111,7 +111,7 @@ public final class Spi {
         for (int i = 0; i < args.length; i++) {
             types[i] = typeOf(args[i]);
         }
-        return Natives.executeOnce(sql, types, args);
+        return Natives.executeOnce(sql, types, args, false);   // typeOf refused any SqlArg
     }
 
     /**
@@ -163,7 +163,7 @@ public final class Spi {
         if (argTypes.length != args.length) {
             throw new IllegalArgumentException(argTypes.length + " types for " + args.length + " parameters");
         }
-        return Natives.executeOnce(sql, argTypes.clone(), args);
+        return Natives.executeOnce(sql, argTypes.clone(), args, Plan.hasSqlArg(args));
     }
 
     /** The SQL type that {@link #execute} uses for a Java value. */

@@ -13,7 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -64,7 +63,7 @@ class ClassArchiveIT {
     @Test
     void aBackendTakesPljvmsClassesFromTheInstalledArchive(Connection fresh) throws Exception {
         Path log = dir.resolve("class-load.log");
-        exec(fresh, "set pljvm.vmoptions = '" + defaults(fresh) + " -Xlog:class+load=info:file=" + log + "'");
+        defaultsPlus(fresh, "-Xlog:class+load=info:file=" + log);
         Sql.Warned w = Sql.warned(fresh, "select jnoop(7)");
         assertEquals(7L, w.value());
         assertEquals(List.of(), w.warnings());
@@ -101,7 +100,7 @@ class ClassArchiveIT {
 
         Path log = dir.resolve("class-load.log");
         exec(second, "set pljvm.classpath = '" + jar + "'");
-        exec(second, "set pljvm.vmoptions = '" + defaults(second) + " -Xlog:class+load=info:file=" + log + "'");
+        defaultsPlus(second, "-Xlog:class+load=info:file=" + log);
         Sql.Warned again = Sql.warned(second, "select jnoop(4)");
         assertEquals(4L, again.value());
         assertEquals(List.of(), again.warnings());
@@ -109,7 +108,7 @@ class ClassArchiveIT {
 
         // options that choose the sharing themselves get no archive from pljvm, and no warning
         exec(third, "set pljvm.classpath = '" + jar + "'");
-        exec(third, "set pljvm.vmoptions = '" + defaults(third) + " -Xshare:off'");
+        defaultsPlus(third, "-Xshare:off");
         Sql.Warned off = Sql.warned(third, "select jnoop(5)");
         assertEquals(5L, off.value());
         assertEquals(List.of(), off.warnings());
@@ -122,7 +121,7 @@ class ClassArchiveIT {
         readable(jar);
         Path log4 = dir.resolve("class-load-4.log");
         exec(fourth, "set pljvm.classpath = '" + jar + "'");
-        exec(fourth, "set pljvm.vmoptions = '" + defaults(fourth) + " -Xlog:class+load=info:file=" + log4 + "'");
+        defaultsPlus(fourth, "-Xlog:class+load=info:file=" + log4);
         Sql.Warned older = Sql.warned(fourth, "select jnoop(6)");
         assertEquals(6L, older.value());
         assertEquals(List.of("WARNING: pljvm: the class-data archive \"" + dir.resolve("pljvm.jsa")
@@ -135,7 +134,7 @@ class ClassArchiveIT {
     @Test
     void theClassListHoldsEveryPljvmClassAJvmStartLoads(Connection fresh) throws Exception {
         Path dump = dir.resolve("loaded.classlist");
-        exec(fresh, "set pljvm.vmoptions = '" + defaults(fresh) + " -XX:DumpLoadedClassList=" + dump + "'");
+        defaultsPlus(fresh, "-XX:DumpLoadedClassList=" + dump);
         assertEquals(1L, one(fresh, "select jnoop(1)"));
         Set<String> listed = pljvmClasses(Files.readAllLines(Paths.get("src/main/c/pljvm.classlist")));
         Set<String> loaded = pljvmClasses(Files.readAllLines(dump));
@@ -145,10 +144,13 @@ class ClassArchiveIT {
         assertEquals(Set.of(), missing, "add these to pljvm/src/main/c/pljvm.classlist (see its header)");
     }
 
-    /** The default pljvm.vmoptions (the GUC exists once pljvm's library is loaded). */
-    private static String defaults(Connection c) throws SQLException {
+    /**
+     * Sets pljvm.vmoptions to its default plus {@code extra}, for this session's JVM start (the
+     * GUC exists once pljvm's library is loaded).
+     */
+    private static void defaultsPlus(Connection c, String extra) throws SQLException {
         exec(c, "load 'pljvm'");
-        return one(c, "show pljvm.vmoptions").toString();
+        exec(c, "set pljvm.vmoptions = '" + one(c, "show pljvm.vmoptions") + " " + extra + "'");
     }
 
     private static Set<String> pljvmClasses(List<String> classList) {
@@ -169,7 +171,6 @@ class ClassArchiveIT {
     }
 
     private static String head(String text) {
-        List<String> lines = new ArrayList<>(text.lines().limit(40).toList());
-        return String.join("\n", lines);
+        return String.join("\n", text.lines().limit(40).toList());
     }
 }

@@ -69,17 +69,17 @@ public final class Natives {
     /** SPI_prepare + SPI_keepplan; returns a handle for executePlan / freePlan. */
     public static native int prepare(String sql, String[] argTypes);
 
-    public static native Result executePlan(int handle, Object[] args);
+    public static native Result executePlan(int handle, Object[] args, boolean sqlargs);
 
     /** Executes a plan for its row count (SPI_processed) only: no Java objects for rows. */
-    public static native long executePlanCount(int handle, Object[] args);
+    public static native long executePlanCount(int handle, Object[] args, boolean sqlargs);
 
     /** Executes a plan and returns the integer in column 1 of row 1 (no row or NULL: SQL error P0002). */
-    public static native long executePlanLong(int handle, Object[] args);
+    public static native long executePlanLong(int handle, Object[] args, boolean sqlargs);
 
     public static native void freePlan(int handle);
 
-    public static native Result executeOnce(String sql, String[] argTypes, Object[] args);
+    public static native Result executeOnce(String sql, String[] argTypes, Object[] args, boolean sqlargs);
 
     /** BeginInternalSubTransaction; returns a token for commit / rollback. */
     public static native int beginSubtransaction();
