@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
@@ -74,6 +75,17 @@ static long jvm_stack_kb = 0;	/* the -Xss the JVM runs with */
 static char *jvm_archive = NULL;	/* the class-data archive pljvm gave the JVM, or NULL */
 static char *stale_archive = NULL;	/* one it left out as older than jar or libjvm */
 static pthread_t backend_thread;
+
+/*
+ * While JNI_CreateJavaVM runs: the thread that called it, and what the JVM
+ * printed meanwhile (its reason, when it gives up), for the error report.
+ */
+static volatile bool jvm_creating = false;
+static pthread_t creating_thread;
+static char start_messages[1024];
+static size_t start_messages_len = 0;
+
+static const char *jvm_start_messages(void);
 
 typedef jint (*CreateJavaVM_t) (JavaVM **, void **, void *);
 
@@ -220,6 +232,88 @@ exit_hook(jint code)
 	ereport(FATAL,
 			(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 			 errmsg("pljvm: Java called System.exit(%d); ending the session", (int) code)));
+}
+
+/*
+ * abort_hook
+ *		HotSpot calls this when it gives up: at a fatal error (a crash, after
+ *		writing hs_err) and when JNI_CreateJavaVM cannot go on (contradictory
+ *		options such as two collectors, a heap that cannot be reserved).  Then
+ *		it calls exit(1) or abort(), which PostgreSQL takes for a crashed
+ *		backend: every session of the server ends, and recovery runs.  A start
+ *		that fails becomes a FATAL error of this session instead; nothing of
+ *		PostgreSQL's was touched by then.  A fatal error of a running JVM stays
+ *		a crash: this returns, and the postmaster reinitializes.
+ */
+static void
+abort_hook(void)
+{
+	if (!jvm_creating || !pthread_equal(pthread_self(), creating_thread))
+		return;
+	jvm_creating = false;
+	jvm_failed = true;
+	ereport(FATAL,
+			(errcode(ERRCODE_EXTERNAL_ROUTINE_INVOCATION_EXCEPTION),
+			 errmsg("pljvm: the JVM could not start; ending the session"),
+			 errdetail("The JVM said: %s; libjvm: %s; options: %s",
+					   jvm_start_messages(),
+					   libjvm_location, vmoptions ? vmoptions : ""),
+			 errhint("Fix pljvm.vmoptions and reconnect.")));
+}
+
+/*
+ * vfprintf_hook
+ *		Everything HotSpot prints goes on to where it was going (the server
+ *		log); while JNI_CreateJavaVM runs, what the backend thread prints is
+ *		also kept (the first 1 kB), for the error that a failed start reports.
+ */
+static jint
+vfprintf_hook(FILE *fp, const char *format, va_list args)
+{
+	if (jvm_creating && pthread_equal(pthread_self(), creating_thread) &&
+		start_messages_len < sizeof(start_messages) - 1)
+	{
+		va_list		copy;
+		int			len;
+
+		va_copy(copy, args);
+		len = vsnprintf(start_messages + start_messages_len,
+						sizeof(start_messages) - start_messages_len, format, copy);
+		va_end(copy);
+		if (len > 0)
+			start_messages_len = Min(start_messages_len + len, sizeof(start_messages) - 1);
+	}
+	return vfprintf(fp, format, args);
+}
+
+/*
+ * jvm_start_messages
+ *		What the JVM printed during the start, on one line: its lines joined
+ *		by "; ", or "(nothing)".
+ */
+static const char *
+jvm_start_messages(void)
+{
+	StringInfoData out;
+	const char *p = start_messages;
+	const char *end = start_messages + start_messages_len;
+
+	initStringInfo(&out);
+	while (p < end)
+	{
+		const char *eol = p;
+
+		while (eol < end && *eol != '\n' && *eol != '\r')
+			eol++;
+		if (eol > p)
+		{
+			if (out.len > 0)
+				appendStringInfoString(&out, "; ");
+			appendBinaryStringInfo(&out, p, eol - p);
+		}
+		p = eol + 1;
+	}
+	return out.len > 0 ? out.data : "(nothing)";
 }
 
 static jclass
@@ -417,12 +511,20 @@ build_options(JavaVMOption *opts, int max, int java_major)
 	int			n = 0;
 	bool		own_sharing = false;	/* the options choose the archive themselves */
 
+	/* the hooks first: HotSpot reads the options in order and may fail at any */
+	opts[n].optionString = "vfprintf";
+	opts[n++].extraInfo = (void *) vfprintf_hook;
+	opts[n].optionString = "abort";
+	opts[n++].extraInfo = (void *) abort_hook;
+	opts[n].optionString = "exit";
+	opts[n++].extraInfo = (void *) exit_hook;
+
 	for (tok = strtok_r(copy, " \t\n\r", &save); tok; tok = strtok_r(NULL, " \t\n\r", &save))
 	{
-		if (n >= max - 7)
+		if (n >= max - 6)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("pljvm: too many options in pljvm.vmoptions (at most %d)", max - 7)));
+					 errmsg("pljvm: too many options in pljvm.vmoptions (at most %d)", max - 9)));
 		if (strncmp(tok, "-Xss", 4) == 0 || strncmp(tok, "-XX:ThreadStackSize", 19) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -469,8 +571,6 @@ build_options(JavaVMOption *opts, int max, int java_major)
 	 */
 	if (exit_guard && java_major > 0 && java_major <= 23)
 		opts[n++].optionString = "-Djava.security.manager=org.pgqjava.pljvm.internal.ExitGuard";
-	opts[n].optionString = "exit";
-	opts[n++].extraInfo = (void *) exit_hook;
 	return n;
 }
 
@@ -521,7 +621,12 @@ create_and_bootstrap(CreateJavaVM_t create, JavaVMInitArgs *args)
 				c0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID),
 				t1;
 
+	start_messages_len = 0;
+	start_messages[0] = '\0';
+	creating_thread = pthread_self();
+	jvm_creating = true;
 	rc = create(&jvm, (void **) &env, args);
+	jvm_creating = false;
 	t1 = clock_ms(CLOCK_MONOTONIC);
 	if (rc != JNI_OK)
 	{
@@ -529,8 +634,9 @@ create_and_bootstrap(CreateJavaVM_t create, JavaVMInitArgs *args)
 		ereport(ERROR,
 				(errcode(ERRCODE_EXTERNAL_ROUTINE_INVOCATION_EXCEPTION),
 				 errmsg("pljvm: JNI_CreateJavaVM failed (%d)", (int) rc),
-				 errdetail("libjvm: %s; options: %s", libjvm_location, vmoptions),
-				 errhint("See the server log for the JVM's own message; fix pljvm.vmoptions and reconnect.")));
+				 errdetail("The JVM said: %s; libjvm: %s; options: %s",
+						   jvm_start_messages(), libjvm_location, vmoptions),
+				 errhint("Fix pljvm.vmoptions and reconnect (the server log has the JVM's messages too).")));
 	}
 	pljvm_env = env;
 	backend_thread = pthread_self();

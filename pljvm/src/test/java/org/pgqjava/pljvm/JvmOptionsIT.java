@@ -65,6 +65,8 @@ class JvmOptionsIT {
         ServerErrorMessage e = error(fresh, "select jnoop(1)");
         assertError(e, "39000", "JNI_CreateJavaVM");
         assertTrue(e.getDetail() != null && e.getDetail().contains("-XX:+NoSuchOption"), describe(e));
+        // the JVM's own reason reaches the client, not only the server log
+        assertTrue(e.getDetail().contains("The JVM said: Unrecognized VM option 'NoSuchOption'"), describe(e));
         // the JVM says what is wrong in the server log, as the hint promises
         until("the JVM's message in the server log", Duration.ofSeconds(10),
                 () -> server.serverLogSince(logStart).contains("NoSuchOption"));
@@ -83,6 +85,43 @@ class JvmOptionsIT {
         try (Connection next = db.connect()) {
             assertEquals(5L, oneLong(next, "select jnoop(5)"));
         }
+        assertNoCrash(server, logStart);
+    }
+
+    /**
+     * Options HotSpot accepts one by one but not together (or values it cannot start with) make it
+     * give up inside JNI_CreateJavaVM, with exit(1): PostgreSQL would take that for a crashed
+     * backend and restart every session. pljvm's abort hook turns it into a FATAL error of the
+     * one session, with the JVM's reason.
+     */
+    @Test
+    void optionsTheJvmCannotStartWithEndOnlyThatSession(Connection c, PgDatabase db, PgServer server)
+            throws Exception {
+        long logStart = server.serverLogSize();
+        Object started = one(c, "select pg_postmaster_start_time()");
+        assertEquals(1L, oneLong(c, "select jnoop(1)"), "a running JVM in another session");
+        String[][] cases = {
+            {"-XX:+UseSerialGC -XX:+UseParallelGC", "Multiple garbage collectors selected"},
+            {"-Xms128m -Xmx64m", "Initial heap size set to a larger value than the maximum heap size"},
+        };
+        for (String[] k : cases) {
+            int victim;
+            try (Connection v = db.connect()) {
+                victim = pid(v);
+                exec(v, "set pljvm.vmoptions = '" + k[0] + "'");
+                ServerErrorMessage e = error(v, "select jnoop(1)");
+                assertEquals("FATAL", e.getSeverity(), describe(e));
+                assertError(e, "39000", "pljvm: the JVM could not start; ending the session");
+                assertTrue(e.getDetail() != null && e.getDetail().contains(
+                        "The JVM said: Error occurred during initialization of VM; " + k[1]), describe(e));
+                assertTrue(e.getDetail().contains("options: " + k[0]), describe(e));
+                assertTrue(e.getHint() != null && e.getHint().contains("pljvm.vmoptions"), describe(e));
+                assertTrue(v.isClosed() || !v.isValid(2), "the session ended");
+            }
+            Backends.awaitBackendExit(server, c, victim);
+        }
+        assertEquals(started, one(c, "select pg_postmaster_start_time()"), "no crash-restart of the server");
+        assertEquals(2L, oneLong(c, "select jnoop(2)"), "the other session and its JVM live on");
         assertNoCrash(server, logStart);
     }
 
