@@ -316,8 +316,8 @@ jvm_start_messages(void)
 	return out.len > 0 ? out.data : "(nothing)";
 }
 
-static jclass
-global_class(JNIEnv *env, const char *name)
+jclass
+pljvm_global_class(JNIEnv *env, const char *name)
 {
 	jclass		local = (*env)->FindClass(env, name);
 	jclass		global;
@@ -352,32 +352,32 @@ cache_refs(JNIEnv *env)
 	jfieldID	utf8;
 	jobject		local;
 
-	r->Object = global_class(env, "java/lang/Object");
-	r->String = global_class(env, "java/lang/String");
-	r->Number = global_class(env, "java/lang/Number");
-	r->Short = global_class(env, "java/lang/Short");
-	r->Integer = global_class(env, "java/lang/Integer");
-	r->Long = global_class(env, "java/lang/Long");
-	r->Float = global_class(env, "java/lang/Float");
-	r->Double = global_class(env, "java/lang/Double");
-	r->Boolean = global_class(env, "java/lang/Boolean");
-	r->byteArray = global_class(env, "[B");
-	r->ObjectArray = global_class(env, "[Ljava/lang/Object;");
-	r->Iterator = global_class(env, "java/util/Iterator");
-	r->Iterable = global_class(env, "java/lang/Iterable");
-	r->Method = global_class(env, "java/lang/reflect/Method");
-	r->IllegalStateException = global_class(env, "java/lang/IllegalStateException");
-	r->Thread = global_class(env, "java/lang/Thread");
+	r->Object = pljvm_global_class(env, "java/lang/Object");
+	r->String = pljvm_global_class(env, "java/lang/String");
+	r->Number = pljvm_global_class(env, "java/lang/Number");
+	r->Short = pljvm_global_class(env, "java/lang/Short");
+	r->Integer = pljvm_global_class(env, "java/lang/Integer");
+	r->Long = pljvm_global_class(env, "java/lang/Long");
+	r->Float = pljvm_global_class(env, "java/lang/Float");
+	r->Double = pljvm_global_class(env, "java/lang/Double");
+	r->Boolean = pljvm_global_class(env, "java/lang/Boolean");
+	r->byteArray = pljvm_global_class(env, "[B");
+	r->ObjectArray = pljvm_global_class(env, "[Ljava/lang/Object;");
+	r->Iterator = pljvm_global_class(env, "java/util/Iterator");
+	r->Iterable = pljvm_global_class(env, "java/lang/Iterable");
+	r->Method = pljvm_global_class(env, "java/lang/reflect/Method");
+	r->IllegalStateException = pljvm_global_class(env, "java/lang/IllegalStateException");
+	r->Thread = pljvm_global_class(env, "java/lang/Thread");
 	r->Thread_interrupt = method(env, r->Thread, "interrupt", "()V", false);
-	r->Natives = global_class(env, "org/pgqjava/pljvm/internal/Natives");
-	r->Backend = global_class(env, "org/pgqjava/pljvm/internal/Backend");
-	r->Errors = global_class(env, "org/pgqjava/pljvm/internal/Errors");
-	r->Resolver = global_class(env, "org/pgqjava/pljvm/internal/Resolver");
-	r->Loaders = global_class(env, "org/pgqjava/pljvm/internal/Loaders");
-	r->PgException = global_class(env, "org/pgqjava/pljvm/PgException");
-	r->Result = global_class(env, "org/pgqjava/pljvm/Result");
-	r->SqlRows = global_class(env, "org/pgqjava/pljvm/SqlRows");
-	r->SqlArg = global_class(env, "org/pgqjava/pljvm/SqlArg");
+	r->Natives = pljvm_global_class(env, "org/pgqjava/pljvm/internal/Natives");
+	r->Backend = pljvm_global_class(env, "org/pgqjava/pljvm/internal/Backend");
+	r->Errors = pljvm_global_class(env, "org/pgqjava/pljvm/internal/Errors");
+	r->Resolver = pljvm_global_class(env, "org/pgqjava/pljvm/internal/Resolver");
+	r->Loaders = pljvm_global_class(env, "org/pgqjava/pljvm/internal/Loaders");
+	r->PgException = pljvm_global_class(env, "org/pgqjava/pljvm/PgException");
+	r->Result = pljvm_global_class(env, "org/pgqjava/pljvm/Result");
+	r->SqlRows = pljvm_global_class(env, "org/pgqjava/pljvm/SqlRows");
+	r->SqlArg = pljvm_global_class(env, "org/pgqjava/pljvm/SqlArg");
 	r->SqlArg_call = (*env)->GetFieldID(env, r->SqlArg, "call", "J");
 	r->SqlArg_index = (*env)->GetFieldID(env, r->SqlArg, "index", "I");
 	if (r->SqlArg_call == NULL || r->SqlArg_index == NULL)
@@ -491,8 +491,8 @@ pljvm_time_refs(void)
 
 	if (r->Conv_timestampToPg != NULL)
 		return;
-	r->OffsetDateTime = global_class(env, "java/time/OffsetDateTime");
-	r->Conv = global_class(env, "org/pgqjava/pljvm/internal/Conv");
+	r->OffsetDateTime = pljvm_global_class(env, "java/time/OffsetDateTime");
+	r->Conv = pljvm_global_class(env, "org/pgqjava/pljvm/internal/Conv");
 	r->Conv_timestampFromPg = method(env, r->Conv, "timestampFromPg", "(J)Ljava/time/OffsetDateTime;", true);
 	r->Conv_timestampToPg = method(env, r->Conv, "timestampToPg", "(Ljava/time/OffsetDateTime;)J", true);
 }

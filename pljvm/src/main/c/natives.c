@@ -35,53 +35,6 @@
 #define ENV pljvm_env
 #define R pljvm_refs
 
-/*
- * NativeScope: what a native saves when it starts backend work, so that an
- * error can put the backend back (memory context, resource owner) and the
- * "in Java" state is restored when it returns to Java.
- *
- * Always declared volatile: it lives across sigsetjmp (PG_TRY), and a
- * native may change cxt inside (beginSubtransaction does); elog.h's warning
- * applies to every local assigned between PG_TRY and PG_CATCH.
- */
-typedef struct NativeScope
-{
-	PljvmCall  *call;
-	MemoryContext cxt;
-	ResourceOwner owner;
-	sig_atomic_t in_java;
-} NativeScope;
-
-/*
- * BEGIN_NATIVE(env, scope, refused) ... END_NATIVE(env, scope)
- *		The one entry/exit sequence of a native.  BEGIN checks the thread and
- *		the call (returning `refused` after throwing if backend work is not
- *		allowed now), saves the scope, leaves the "in Java" state and opens
- *		PG_TRY; END catches an error into the pending error and a PgException,
- *		and restores the "in Java" state.  Between the two: no return, no
- *		break out (PG_exception_stack would point at a dead frame), and any
- *		local assigned inside and read after END must be volatile.
- *		BEGIN_NATIVE_POISONED does the same for the one native that must run
- *		after an SQL error (closing a subtransaction).
- */
-#define BEGIN_NATIVE_IMPL(env, scope, refused, poisoned_ok) \
-	if (!native_enter((env), &(scope), (poisoned_ok))) \
-		return refused; \
-	PG_TRY(); \
-	{
-
-#define BEGIN_NATIVE(env, scope, refused) BEGIN_NATIVE_IMPL(env, scope, refused, false)
-#define BEGIN_NATIVE_POISONED(env, scope, refused) BEGIN_NATIVE_IMPL(env, scope, refused, true)
-
-#define END_NATIVE(env, scope) \
-	} \
-	PG_CATCH(); \
-	{ \
-		native_fail((env), &(scope)); \
-	} \
-	PG_END_TRY(); \
-	pljvm_resume_java((scope).in_java);
-
 /* A saved plan, by handle - 1.  Java holds only the int handle. */
 typedef struct SavedPlan
 {
@@ -108,8 +61,6 @@ typedef struct SubXact
 	ResourceOwner owner;
 } SubXact;
 
-static bool native_enter(JNIEnv *env, volatile NativeScope *scope, bool poisoned_ok);
-static void native_fail(JNIEnv *env, volatile NativeScope *scope);
 
 #define NATIVE(name, sig) \
 	{ #name, sig, (void *) Java_org_pgqjava_pljvm_internal_Natives_##name }
@@ -134,6 +85,11 @@ static const JNINativeMethod native_methods[] = {
 	NATIVE(beginSubtransaction, "()I"),
 	NATIVE(commitSubtransaction, "(I)V"),
 	NATIVE(rollbackSubtransaction, "(I)V"),
+	NATIVE(triggerValue, "(JIII)Ljava/lang/Object;"),
+	NATIVE(triggerText, "(JII)Ljava/lang/String;"),
+	NATIVE(triggerTexts, "(JI[I)[Ljava/lang/String;"),
+	NATIVE(triggerNulls, "(JI[I)[Z"),
+	NATIVE(triggerChanges, "(J[I)[Z"),
 	NATIVE(inJava, "()Z"),
 	NATIVE(watchdogInterrupt, "(Ljava/lang/Thread;)Z"),
 };
@@ -203,14 +159,14 @@ throw_poisoned(JNIEnv *env)
 }
 
 /*
- * native_enter
+ * pljvm_native_enter
  *		BEGIN_NATIVE's checks and saves.  Returns false, with a Java exception
  *		thrown, when backend work may not be done now: not the backend
  *		thread, no pljvm call active, or (unless poisoned_ok) an earlier SQL
  *		error pending.
  */
-static bool
-native_enter(JNIEnv *env, volatile NativeScope *scope, bool poisoned_ok)
+bool
+pljvm_native_enter(JNIEnv *env, volatile NativeScope *scope, bool poisoned_ok)
 {
 	PljvmCall  *call = pljvm_current_call;
 
@@ -238,12 +194,12 @@ native_enter(JNIEnv *env, volatile NativeScope *scope, bool poisoned_ok)
 }
 
 /*
- * native_fail
+ * pljvm_native_fail
  *		END_NATIVE's PG_CATCH part: keep the error for later, put the backend
  *		back as the native found it, hand the error to Java.
  */
-static void
-native_fail(JNIEnv *env, volatile NativeScope *scope)
+void
+pljvm_native_fail(JNIEnv *env, volatile NativeScope *scope)
 {
 	PljvmCall  *call = scope->call;
 	ErrorData  *ed;
@@ -271,8 +227,8 @@ pljvm_spi_connect(PljvmCall *call)
 }
 
 /* The call's scratch context, reset (the last use may have ended in an error). */
-static MemoryContext
-scratch_context(PljvmCall *call)
+MemoryContext
+pljvm_scratch_context(PljvmCall *call)
 {
 	if (call->tmp_cxt == NULL)
 	{
@@ -296,7 +252,7 @@ static MemoryContext
 spi_begin(PljvmCall *call)
 {
 	pljvm_spi_connect(call);
-	return MemoryContextSwitchTo(scratch_context(call));
+	return MemoryContextSwitchTo(pljvm_scratch_context(call));
 }
 
 static void
@@ -617,7 +573,7 @@ Java_org_pgqjava_pljvm_internal_Natives_relationExists(JNIEnv *env, jclass cls, 
 
 	BEGIN_NATIVE(env, scope, JNI_FALSE);
 	{
-		MemoryContext old = MemoryContextSwitchTo(scratch_context(scope.call));
+		MemoryContext old = MemoryContextSwitchTo(pljvm_scratch_context(scope.call));
 		RangeVar   *rv = makeRangeVarFromNameList(stringToQualifiedNameList(pljvm_from_jstring(name)));
 
 		found = OidIsValid(RangeVarGetRelid(rv, NoLock, true)) ? JNI_TRUE : JNI_FALSE;

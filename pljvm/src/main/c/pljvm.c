@@ -161,6 +161,7 @@ _PG_init(void)
 	fn_cache = hash_create("pljvm functions", 64, &ctl, HASH_ELEM | HASH_BLOBS);
 	CacheRegisterSyscacheCallback(PROCOID, fn_invalidate, (Datum) 0);
 	CacheRegisterRelcacheCallback(jars_invalidate, (Datum) 0);
+	pljvm_trigger_init();
 }
 
 /*
@@ -242,8 +243,9 @@ pljvm_after_java(PljvmCall *call)
 /*
  * check_types
  *		Refuses signatures pljvm cannot call: pseudo-type arguments (but
- *		types without a Java mapping pass as their text form), and trigger or
- *		pseudo-type results other than void and record.
+ *		types without a Java mapping pass as their text form), event trigger
+ *		and pseudo-type results other than trigger, void and record, and
+ *		declared arguments of a trigger function.
  */
 static void
 check_types(Form_pg_proc proc)
@@ -258,8 +260,13 @@ check_types(Form_pg_proc proc)
 					 errmsg("pljvm functions cannot take type %s", format_type_be(t)),
 					 errhint("Use concrete types; types without a Java mapping are passed as String in their text form.")));
 	}
-	if (proc->prorettype == TRIGGEROID ||
-		(get_typtype(proc->prorettype) == TYPTYPE_PSEUDO &&
+	if (proc->prorettype == TRIGGEROID && proc->pronargs > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
+				 errmsg("trigger functions cannot have declared arguments"),
+				 errhint("The arguments of CREATE TRIGGER reach Java as TriggerData.arguments().")));
+	if (proc->prorettype == EVENT_TRIGGEROID ||
+		(get_typtype(proc->prorettype) == TYPTYPE_PSEUDO && proc->prorettype != TRIGGEROID &&
 		 proc->prorettype != VOIDOID && proc->prorettype != RECORDOID))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -303,7 +310,7 @@ resolve(FnInfo *fn, HeapTuple proctup, PljvmCall *call)
 		fn->argtypes[i] = proc->proargtypes.values[i];
 		fn->argcodes[i] = pljvm_type_code(fn->argtypes[i]);
 	}
-	fn->retcode = pljvm_type_code(fn->rettype);
+	fn->retcode = fn->rettype == TRIGGEROID ? T_TRIGGER : pljvm_type_code(fn->rettype);
 
 	codes = (*ENV)->NewIntArray(ENV, fn->nargs);
 	if (codes == NULL)
@@ -668,6 +675,10 @@ call_java(FunctionCallInfo fcinfo, PljvmCall *call)
 	if (jars_stale || !OidIsValid(jar_relid))
 		refresh_jars(call);
 	fn = lookup(fcinfo, call);
+	if (fn->retcode == T_TRIGGER)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("trigger functions can only be called as triggers")));
 	call->read_only = fn->read_only;
 	call->fcinfo = fcinfo;
 	call->argtypes = fn->argtypes;
@@ -744,6 +755,31 @@ call_java(FunctionCallInfo fcinfo, PljvmCall *call)
 }
 
 /*
+ * call_trigger
+ *		A trigger function's call: the method takes the TriggerData and
+ *		returns void (Resolver's result kind KIND_PRIMITIVE) or a TriggerRow.
+ */
+static Datum
+call_trigger(FunctionCallInfo fcinfo, PljvmCall *call)
+{
+	FnInfo	   *fn;
+	jobject		data;
+	jobject		row;
+	bool		returns_row;
+
+	if (jars_stale || !OidIsValid(jar_relid))
+		refresh_jars(call);
+	fn = lookup(fcinfo, call);
+	if (fn->retcode != T_TRIGGER)
+		elog(ERROR, "pljvm: function %u is called as a trigger but does not return trigger", fn->oid);
+	call->read_only = fn->read_only;
+	returns_row = fn->retkind == KIND_OBJECT;
+	row = pljvm_trigger_fire(fcinfo, call, fn->cls, fn->mid, returns_row, &data);
+	finish_spi(call);
+	return pljvm_trigger_result(fcinfo, data, row, returns_row);
+}
+
+/*
  * with_call
  *		Runs fn(arg) as a pljvm call: JVM started, call pushed, local frame
  *		pushed, and both popped on every path.
@@ -788,10 +824,12 @@ with_call(Datum (*fn) (FunctionCallInfo, PljvmCall *), FunctionCallInfo fcinfo)
 Datum
 pljvm_call_handler(PG_FUNCTION_ARGS)
 {
-	if (CALLED_AS_TRIGGER(fcinfo) || CALLED_AS_EVENT_TRIGGER(fcinfo))
+	if (CALLED_AS_TRIGGER(fcinfo))
+		return with_call(call_trigger, fcinfo);
+	if (CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("pljvm functions cannot be triggers yet")));
+				 errmsg("pljvm functions cannot be event triggers")));
 	return with_call(call_java, fcinfo);
 }
 

@@ -27,6 +27,7 @@
 #include "access/tupdesc.h"
 #include "fmgr.h"
 #include "utils/elog.h"
+#include "utils/resowner.h"
 
 #include "org_pgqjava_pljvm_internal_Natives.h"
 
@@ -43,6 +44,7 @@
 #define T_TIMESTAMPTZ	org_pgqjava_pljvm_internal_Natives_T_TIMESTAMPTZ
 #define T_VOID			org_pgqjava_pljvm_internal_Natives_T_VOID
 #define T_RECORD		org_pgqjava_pljvm_internal_Natives_T_RECORD
+#define T_TRIGGER		org_pgqjava_pljvm_internal_Natives_T_TRIGGER
 #define T_ARRAY			org_pgqjava_pljvm_internal_Natives_T_ARRAY
 #define KIND_OBJECT		org_pgqjava_pljvm_internal_Natives_KIND_OBJECT
 #define KIND_PRIMITIVE	org_pgqjava_pljvm_internal_Natives_KIND_PRIMITIVE
@@ -66,6 +68,7 @@ typedef struct PljvmCall
 	uint64		serial;			/* unique per call: SqlArgs name their call by it */
 	FunctionCallInfo fcinfo;	/* the call's arguments (SqlArg), or NULL */
 	const Oid  *argtypes;		/* their types */
+	struct TriggerData *trigdata;	/* a trigger call's TriggerData, or NULL */
 } PljvmCall;
 
 /* Global references and ids of the JDK and pljvm classes the host uses. */
@@ -93,6 +96,7 @@ extern JNIEnv *pljvm_env;
 extern PljvmRefs pljvm_refs;
 extern void pljvm_define_gucs(void);
 extern void pljvm_start_jvm(void);
+extern jclass pljvm_global_class(JNIEnv *env, const char *name);
 extern void pljvm_time_refs(void);
 extern void pljvm_check_stack(void);
 extern bool pljvm_on_backend_thread(void);
@@ -142,12 +146,68 @@ extern jobjectArray pljvm_tuple_to_java(HeapTuple tup, TupleDesc desc, const int
 extern HeapTuple pljvm_java_to_tuple(jobjectArray row, TupleDesc desc);
 
 /* natives.c */
+/*
+ * NativeScope: what a native saves when it starts backend work, so that an
+ * error can put the backend back (memory context, resource owner) and the
+ * "in Java" state is restored when it returns to Java.
+ *
+ * Always declared volatile: it lives across sigsetjmp (PG_TRY), and a
+ * native may change cxt inside (beginSubtransaction does); elog.h's warning
+ * applies to every local assigned between PG_TRY and PG_CATCH.
+ */
+typedef struct NativeScope
+{
+	PljvmCall  *call;
+	MemoryContext cxt;
+	ResourceOwner owner;
+	sig_atomic_t in_java;
+} NativeScope;
+
+/*
+ * BEGIN_NATIVE(env, scope, refused) ... END_NATIVE(env, scope)
+ *		The one entry/exit sequence of a native.  BEGIN checks the thread and
+ *		the call (returning `refused` after throwing if backend work is not
+ *		allowed now), saves the scope, leaves the "in Java" state and opens
+ *		PG_TRY; END catches an error into the pending error and a PgException,
+ *		and restores the "in Java" state.  Between the two: no return, no
+ *		break out (PG_exception_stack would point at a dead frame), and any
+ *		local assigned inside and read after END must be volatile.
+ *		BEGIN_NATIVE_POISONED does the same for the one native that must run
+ *		after an SQL error (closing a subtransaction).
+ */
+#define BEGIN_NATIVE_IMPL(env, scope, refused, poisoned_ok) \
+	if (!pljvm_native_enter((env), &(scope), (poisoned_ok))) \
+		return refused; \
+	PG_TRY(); \
+	{
+
+#define BEGIN_NATIVE(env, scope, refused) BEGIN_NATIVE_IMPL(env, scope, refused, false)
+#define BEGIN_NATIVE_POISONED(env, scope, refused) BEGIN_NATIVE_IMPL(env, scope, refused, true)
+
+#define END_NATIVE(env, scope) \
+	} \
+	PG_CATCH(); \
+	{ \
+		pljvm_native_fail((env), &(scope)); \
+	} \
+	PG_END_TRY(); \
+	pljvm_resume_java((scope).in_java);
+
+extern bool pljvm_native_enter(JNIEnv *env, volatile NativeScope *scope, bool poisoned_ok);
+extern void pljvm_native_fail(JNIEnv *env, volatile NativeScope *scope);
+extern MemoryContext pljvm_scratch_context(PljvmCall *call);
 extern void pljvm_register_natives(JNIEnv *env);
 extern void pljvm_throw_pgexception(JNIEnv *env, ErrorData *ed);
 extern void pljvm_spi_connect(PljvmCall *call);
 extern Oid *pljvm_parse_types(jobjectArray names, int n, int **codes);
 extern void pljvm_convert_args(jobjectArray args, int n, const Oid *types, const int *codes,
 							   bool sqlargs, Datum *values, char *nulls);
+
+/* trigger.c */
+extern void pljvm_trigger_init(void);
+extern jobject pljvm_trigger_fire(FunctionCallInfo fcinfo, PljvmCall *call, jclass cls, jmethodID mid,
+								  bool returns_row, jobject *data);
+extern Datum pljvm_trigger_result(FunctionCallInfo fcinfo, jobject data, jobject row, bool returns_row);
 
 /* Fail with the Java exception pending on env (after a JNI call that threw). */
 extern void pljvm_raise_jni_exception(const char *what) pg_attribute_noreturn();

@@ -228,7 +228,10 @@ class ErrorsIT {
         e = error(c, "create function b5(jsonb) returns int8 language pljvm as 'org.pgqjava.pljvm.fixtures.Fns.noop'");
         assertEquals("42883", e.getSQLState()); // jsonb comes as String, noop takes long
 
+        // a trigger function's method takes a TriggerData (TriggerIT); event triggers are refused
         e = error(c, "create function b6() returns trigger language pljvm as 'org.pgqjava.pljvm.fixtures.Fns.noop'");
+        assertEquals("42883", e.getSQLState());
+        e = error(c, "create function b6e() returns event_trigger language pljvm as 'org.pgqjava.pljvm.fixtures.Fns.noop'");
         assertEquals("0A000", e.getSQLState());
 
         e = error(c, "create function b7(int8) returns int8 language pljvm as 'noop'");

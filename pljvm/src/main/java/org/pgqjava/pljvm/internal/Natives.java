@@ -25,6 +25,8 @@ public final class Natives {
     public static final int T_TIMESTAMPTZ = 9;
     public static final int T_VOID = 10;
     public static final int T_RECORD = 11;
+    /** The result of a trigger function ({@code RETURNS trigger}). */
+    public static final int T_TRIGGER = 12;
     public static final int T_ARRAY = 0x100;
 
     /* How a parameter or return value is passed: a Java primitive (or primitive array) or an object. */
@@ -88,6 +90,22 @@ public final class Natives {
 
     /** Rolls back; clears the call's pending SQL error if it happened inside. */
     public static native void rollbackSubtransaction(int token);
+
+    /*
+     * The rows of a running trigger call (its serial): which is TriggerData.OLD or NEW; columns by
+     * attribute number, as TriggerColumns holds them.
+     */
+
+    public static native Object triggerValue(long serial, int which, int attnum, int code);
+
+    public static native String triggerText(long serial, int which, int attnum);
+
+    public static native String[] triggerTexts(long serial, int which, int[] attnums);
+
+    public static native boolean[] triggerNulls(long serial, int which, int[] attnums);
+
+    /** Per column of a row-level UPDATE: old and new differ. */
+    public static native boolean[] triggerChanges(long serial, int[] attnums);
 
     /** For the watchdog: is the backend thread running Java code of a pljvm call right now? */
     public static native boolean inJava();

@@ -15,6 +15,8 @@ import java.util.StringJoiner;
 
 import org.pgqjava.pljvm.PgException;
 import org.pgqjava.pljvm.SqlArg;
+import org.pgqjava.pljvm.TriggerData;
+import org.pgqjava.pljvm.TriggerRow;
 
 /**
  * Finds the Java method of a pljvm function from its AS string ({@code pkg.Class.method}) and its
@@ -50,6 +52,9 @@ public final class Resolver {
             throw new PgException("42883", "pljvm: class " + className + " not found",
                     "Searched the JDK, pljvm.jar and the " + Loaders.describe(schema) + ".",
                     "Install the jar with pljvm.install_jar and put it on the class path with pljvm.set_classpath.");
+        }
+        if (retCode == Natives.T_TRIGGER) {
+            return resolveTrigger(cls, className, methodName);
         }
         Method best = null;
         int bestScore = -1;
@@ -89,6 +94,33 @@ public final class Resolver {
         }
         kinds[params.length] = isPrimitive(best.getReturnType()) ? KIND_PRIMITIVE : KIND_OBJECT;
         return new Object[] {best, kinds};
+    }
+
+    /** A trigger function's method: static, one TriggerData parameter, void or TriggerRow. */
+    private static Object[] resolveTrigger(Class<?> cls, String className, String methodName) {
+        Method found = null;
+        List<Method> candidates = new ArrayList<>();
+        for (Method m : cls.getMethods()) {
+            if (!m.getName().equals(methodName) || !Modifier.isStatic(m.getModifiers())) {
+                continue;
+            }
+            candidates.add(m);
+            Class<?>[] p = m.getParameterTypes();
+            Class<?> r = m.getReturnType();
+            if (p.length == 1 && p[0] == TriggerData.class && (r == void.class || r == TriggerRow.class)) {
+                found = m;
+            }
+        }
+        if (found == null) {
+            throw new PgException("42883", "pljvm: no public static method " + className + "." + methodName
+                    + " fits a trigger function", candidates.isEmpty()
+                            ? "Class " + className + " has no public static method named " + methodName + "."
+                            : "Candidates: " + describe(candidates),
+                    "A trigger function's method takes one org.pgqjava.pljvm.TriggerData and returns void or"
+                            + " org.pgqjava.pljvm.TriggerRow.");
+        }
+        // no SQL arguments; the result's kind tells the C host void (primitive) from TriggerRow
+        return new Object[] {found, new int[] {found.getReturnType() == void.class ? KIND_PRIMITIVE : KIND_OBJECT}};
     }
 
     private static String describe(List<Method> candidates) {
