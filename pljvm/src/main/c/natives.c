@@ -74,6 +74,7 @@ static const JNINativeMethod native_methods[] = {
 	NATIVE(localTransactionId, "()J"),
 	NATIVE(subtransactionId, "()J"),
 	NATIVE(usesTransactionSnapshot, "()Z"),
+	NATIVE(sessionReplicationRole, "()I"),
 	NATIVE(assignTransactionId, "()V"),
 	NATIVE(relationExists, "(Ljava/lang/String;)Z"),
 	NATIVE(prepare, "(Ljava/lang/String;[Ljava/lang/String;)I"),
@@ -87,9 +88,9 @@ static const JNINativeMethod native_methods[] = {
 	NATIVE(rollbackSubtransaction, "(I)V"),
 	NATIVE(triggerValue, "(JIII)Ljava/lang/Object;"),
 	NATIVE(triggerText, "(JII)Ljava/lang/String;"),
-	NATIVE(triggerTexts, "(JI[I)[Ljava/lang/String;"),
+	NATIVE(triggerTexts, "(JI[IZ)[Ljava/lang/String;"),
 	NATIVE(triggerNulls, "(JI[I)[Z"),
-	NATIVE(triggerChanges, "(J[I)[Z"),
+	NATIVE(triggerChanges, "(J[IZ)[Z"),
 	NATIVE(inJava, "()Z"),
 	NATIVE(watchdogInterrupt, "(Ljava/lang/Thread;)Z"),
 };
@@ -552,6 +553,13 @@ JNIEXPORT jboolean JNICALL
 Java_org_pgqjava_pljvm_internal_Natives_usesTransactionSnapshot(JNIEnv *env, jclass cls)
 {
 	return IsolationUsesXactSnapshot() ? JNI_TRUE : JNI_FALSE;
+}
+
+/* Reads a variable only: no scope needed. */
+JNIEXPORT jint JNICALL
+Java_org_pgqjava_pljvm_internal_Natives_sessionReplicationRole(JNIEnv *env, jclass cls)
+{
+	return (jint) SessionReplicationRole;
 }
 
 JNIEXPORT void JNICALL

@@ -20,9 +20,13 @@
 #include "pljvm.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/json.h"
+#include "utils/typcache.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -528,6 +532,29 @@ value_text(Datum value, Oid typid)
 	return pljvm_to_jstring(s, strlen(s));
 }
 
+/*
+ * Two non-NULL values of a column equal by value: the type's default
+ * equality operator with the column's collation (numeric 1.5 = 1.50); arrays,
+ * whose generic operator needs one for the element type, and types without
+ * one, by their text output.
+ */
+static bool
+values_equal(Form_pg_attribute att, Datum d1, Datum d2)
+{
+	TypeCacheEntry *tc = lookup_type_cache(att->atttypid, TYPECACHE_EQ_OPR | TYPECACHE_EQ_OPR_FINFO);
+
+	if (OidIsValid(tc->eq_opr) && tc->eq_opr != ARRAY_EQ_OP)
+		return DatumGetBool(FunctionCall2Coll(&tc->eq_opr_finfo, att->attcollation, d1, d2));
+	else
+	{
+		Oid			fn;
+		bool		isvarlena;
+
+		getTypeOutputInfo(att->atttypid, &fn, &isvarlena);
+		return strcmp(OidOutputFunctionCall(fn, d1), OidOutputFunctionCall(fn, d2)) == 0;
+	}
+}
+
 /* Java's attribute numbers, palloc'd */
 static jint *
 java_attnums(jintArray attnums, int *n)
@@ -583,9 +610,28 @@ Java_org_pgqjava_pljvm_internal_Natives_triggerText(JNIEnv *env, jclass cls, jlo
 	return (jstring) one_value(env, serial, which, attnum, -1);
 }
 
+/*
+ * The text of a date, timestamp or timestamptz as to_json writes it (ISO 8601
+ * with a T, the offset as +hh:mm, in the session's time zone), without the
+ * quotes; other types' text output.
+ */
+static jstring
+value_json_text(Datum value, Oid typid)
+{
+	char		buf[MAXDATELEN + 1];
+
+	if (typid == DATEOID || typid == TIMESTAMPOID || typid == TIMESTAMPTZOID)
+	{
+		char	   *s = JsonEncodeDateTime(buf, value, typid, NULL);
+
+		return pljvm_to_jstring(s, strlen(s));
+	}
+	return value_text(value, typid);
+}
+
 JNIEXPORT jobjectArray JNICALL
 Java_org_pgqjava_pljvm_internal_Natives_triggerTexts(JNIEnv *env, jclass cls, jlong serial, jint which,
-													 jintArray attnums)
+													 jintArray attnums, jboolean json)
 {
 	volatile NativeScope scope;
 	volatile jobjectArray result = NULL;
@@ -609,7 +655,7 @@ Java_org_pgqjava_pljvm_internal_Natives_triggerTexts(JNIEnv *env, jclass cls, jl
 
 			if (!isnull)
 			{
-				jstring		s = value_text(d, att->atttypid);
+				jstring		s = json ? value_json_text(d, att->atttypid) : value_text(d, att->atttypid);
 
 				(*ENV)->SetObjectArrayElement(ENV, texts, i, s);
 				(*ENV)->DeleteLocalRef(ENV, s);
@@ -656,7 +702,8 @@ Java_org_pgqjava_pljvm_internal_Natives_triggerNulls(JNIEnv *env, jclass cls, jl
 }
 
 JNIEXPORT jbooleanArray JNICALL
-Java_org_pgqjava_pljvm_internal_Natives_triggerChanges(JNIEnv *env, jclass cls, jlong serial, jintArray attnums)
+Java_org_pgqjava_pljvm_internal_Natives_triggerChanges(JNIEnv *env, jclass cls, jlong serial, jintArray attnums,
+													   jboolean by_value)
 {
 	volatile NativeScope scope;
 	volatile jbooleanArray result = NULL;
@@ -684,8 +731,10 @@ Java_org_pgqjava_pljvm_internal_Natives_triggerChanges(JNIEnv *env, jclass cls, 
 
 			if (n1 || n2)
 				changed[i] = n1 != n2;
+			else if (datumIsEqual(d1, d2, att->attbyval, att->attlen))
+				changed[i] = false;
 			else
-				changed[i] = !datumIsEqual(d1, d2, att->attbyval, att->attlen);
+				changed[i] = by_value ? !values_equal(att, d1, d2) : true;
 		}
 		(*ENV)->SetBooleanArrayRegion(ENV, out, 0, n, changed);
 		result = out;

@@ -57,8 +57,11 @@ begin
             ('pgq.force_tick(text)',                                        'pgq_reader'),
             ('pgq.finish_batch(bigint)',                                    'pgq_reader'),
 
-            -- producers (PgQ's trigger functions jsontriga, logutriga,
-            -- sqltriga belong here once pgq-java has them)
+            -- producers, and the table triggers (as PgQ: EXECUTE matters
+            -- to whoever creates a trigger with them)
+            ('pgq.logutriga()',                                             'pgq_writer'),
+            ('pgq.sqltriga()',                                              'pgq_writer'),
+            ('pgq.jsontriga()',                                             'pgq_writer'),
             ('pgq.insert_event(text, text, text)',                          'pgq_writer'),
             ('pgq.insert_event(text, text, text, text, text, text, text)',  'pgq_writer'),
             ('pgq.current_event_table(text)',                               'pgq_writer'),

@@ -15,6 +15,11 @@ final class Pgq {
         return new PgException(RAISE_EXCEPTION, message);
     }
 
+    /** An error PgQ's C code raises with elog(ERROR): SQLSTATE XX000, its exact text. */
+    static PgException internalError(String message) {
+        return new PgException("XX000", message);
+    }
+
     /** A value as PL/pgSQL's RAISE prints it: NULL becomes {@code <NULL>}. */
     static String fmt(Object value) {
         return value == null ? "<NULL>" : value.toString();
@@ -34,10 +39,11 @@ final class Pgq {
         int dot = name.indexOf('.');
         String schema = dot < 0 ? "public" : name.substring(0, dot);
         String rel = dot < 0 ? name : name.substring(dot + 1);
-        return quoteIfNeeded(schema) + "." + quoteIfNeeded(rel);
+        return quoteIdentIfNeeded(schema) + "." + quoteIdentIfNeeded(rel);
     }
 
-    private static String quoteIfNeeded(String ident) {
+    /** quote_ident: quoted only when not a plain lower-case identifier, or a keyword it quotes. */
+    static String quoteIdentIfNeeded(String ident) {
         return isPlainIdent(ident) && !Keywords.needsQuotes(ident) ? ident : quoteIdent(ident);
     }
 

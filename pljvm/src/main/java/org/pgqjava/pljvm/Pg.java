@@ -85,6 +85,17 @@ public final class Pg {
         return Natives.usesTransactionSnapshot();
     }
 
+    /**
+     * The session's {@code session_replication_role}: {@code "origin"}, {@code "replica"} or
+     * {@code "local"}. Cheap (no SQL): for triggers that behave by it.
+     */
+    public static String sessionReplicationRole() {
+        Natives.checkBackendThread();
+        return REPLICATION_ROLES[Natives.sessionReplicationRole()];
+    }
+
+    private static final String[] REPLICATION_ROLES = {"origin", "replica", "local"};
+
     /** True on the backend's own thread, the only thread that may use {@link Spi} and {@link Pg}. */
     public static boolean isBackendThread() {
         return Natives.isBackendThread();

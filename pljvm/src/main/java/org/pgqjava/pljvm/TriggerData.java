@@ -31,6 +31,7 @@ public final class TriggerData {
     private TriggerRow oldRow;
     private TriggerRow newRow;
     private boolean[] changes;
+    private boolean[] valueChanges;
 
     private static final TriggerEvent[] EVENTS = TriggerEvent.values();
     private static final TriggerTiming[] TIMINGS = TriggerTiming.values();
@@ -121,13 +122,48 @@ public final class TriggerData {
      */
     public boolean changed(int i) {
         if (changes == null) {
-            if (!forEachRow || event != TriggerEvent.UPDATE) {
-                throw new IllegalStateException("pljvm: changed() is for row-level UPDATE triggers; this is "
-                        + (forEachRow ? "row" : "statement") + "-level " + event);
-            }
-            changes = Natives.triggerChanges(serial, info.columns.attnums);
+            requireRowUpdate("changed");
+            changes = Natives.triggerChanges(serial, info.columns.attnums, false);
         }
         return changes[i];
+    }
+
+    /**
+     * For a row-level UPDATE: whether column {@code i}'s value differs between the old and the new
+     * row by the type's equality operator and the column's collation, as {@code IS DISTINCT FROM}
+     * would say (numeric 1.5 to 1.50 is no change; NULL against non-NULL is one); arrays, and types
+     * without an equality operator, compare their text output. What PgQ's triggers call a change.
+     * Read once per call, for all columns, in one step.
+     */
+    public boolean valueChanged(int i) {
+        if (valueChanges == null) {
+            requireRowUpdate("valueChanged");
+            valueChanges = Natives.triggerChanges(serial, info.columns.attnums, true);
+        }
+        return valueChanges[i];
+    }
+
+    private void requireRowUpdate(String what) {
+        if (!forEachRow || event != TriggerEvent.UPDATE) {
+            throw new IllegalStateException("pljvm: " + what + "() is for row-level UPDATE triggers; this is "
+                    + (forEachRow ? "row" : "statement") + "-level " + event);
+        }
+    }
+
+    /**
+     * What the trigger function keeps for this trigger on this table between firings (parsed
+     * arguments, prepared statements), or null: set with {@link #setState}. pljvm forgets it
+     * whenever the table's definition or its triggers change (ALTER TABLE, CREATE or DROP INDEX or
+     * TRIGGER, also when rolled back), and may forget it at any other time, so build it again when
+     * it is null.
+     */
+    public Object state() {
+        return info.state;
+    }
+
+    /** Keeps {@code state} for the next firings of this trigger on this table (see {@link #state}). */
+    public void setState(Object state) {
+        info.state = state;
     }
 
     @Override

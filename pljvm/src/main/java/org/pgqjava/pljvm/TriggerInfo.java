@@ -11,6 +11,8 @@ final class TriggerInfo {
     final long relationId;
     final String[] arguments;
     final TriggerColumns columns;
+    /** The trigger function's own (TriggerData.state); the backend thread only. */
+    Object state;
 
     TriggerInfo(String name, String schema, String table, long relationId, String[] arguments,
             TriggerColumns columns) {

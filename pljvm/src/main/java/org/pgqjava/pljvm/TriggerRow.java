@@ -85,7 +85,17 @@ public final class TriggerRow {
 
     /** The text output of every column, in one step (nulls for NULLs), of the row as given. */
     public String[] getTexts() {
-        return Natives.triggerTexts(trigger.serial, which, columns().attnums);
+        return Natives.triggerTexts(trigger.serial, which, columns().attnums, false);
+    }
+
+    /**
+     * As {@link #getTexts}, except dates, timestamps and timestamptz, which come as
+     * {@code to_json} writes them, without its quotes: ISO 8601 with a {@code T}, an offset as
+     * {@code +hh:mm} in the session's time zone ({@code 2009-09-19T11:59:48.599+00:00}),
+     * {@code infinity}; whatever DateStyle says.
+     */
+    public String[] getJsonTexts() {
+        return Natives.triggerTexts(trigger.serial, which, columns().attnums, true);
     }
 
     /**

@@ -100,12 +100,19 @@ public final class Natives {
 
     public static native String triggerText(long serial, int which, int attnum);
 
-    public static native String[] triggerTexts(long serial, int which, int[] attnums);
+    /** json: dates and times as to_json writes them (ISO 8601 with T), other types as text. */
+    public static native String[] triggerTexts(long serial, int which, int[] attnums, boolean json);
 
     public static native boolean[] triggerNulls(long serial, int which, int[] attnums);
 
-    /** Per column of a row-level UPDATE: old and new differ. */
-    public static native boolean[] triggerChanges(long serial, int[] attnums);
+    /**
+     * Per column of a row-level UPDATE: old and new differ, by stored bytes, or with byValue by
+     * the type's equality operator (arrays and types without one by their text output).
+     */
+    public static native boolean[] triggerChanges(long serial, int[] attnums, boolean byValue);
+
+    /** SessionReplicationRole: 0 origin, 1 replica, 2 local. */
+    public static native int sessionReplicationRole();
 
     /** For the watchdog: is the backend thread running Java code of a pljvm call right now? */
     public static native boolean inJava();

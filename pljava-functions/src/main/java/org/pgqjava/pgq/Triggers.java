@@ -1,0 +1,428 @@
+package org.pgqjava.pgq;
+
+import org.pgqjava.pljvm.Pg;
+import org.pgqjava.pljvm.Row;
+import org.pgqjava.pljvm.Spi;
+import org.pgqjava.pljvm.TriggerColumns;
+import org.pgqjava.pljvm.TriggerData;
+import org.pgqjava.pljvm.TriggerEvent;
+import org.pgqjava.pljvm.TriggerRow;
+import org.pgqjava.pljvm.TriggerTiming;
+
+/**
+ * PgQ's table triggers: pgq.logutriga, pgq.sqltriga, pgq.jsontriga. Each row change (or
+ * TRUNCATE) of the table becomes one event in the queue named by the trigger's first argument,
+ * in the changing transaction, through {@code pgq.insert_event(text, text, text, text, text,
+ * text, text)} called by name as PgQ's triggers do (users replace that function to capture or
+ * redirect trigger output), so the event takes insert_event's path: table choice, txid,
+ * per-transaction limit, disable_insert. The behaviour, argument by argument and byte by byte,
+ * is PgQ 3.5's C triggers'; docs/triggers.md has the layouts and the few deliberate differences.
+ */
+public final class Triggers {
+    private static final int URLENC = 0;
+    private static final int SQL = 1;
+    private static final int JSON = 2;
+
+    private static final String INSERT_EVENT = "select pgq.insert_event($1, $2, $3, $4, $5, $6, $7)";
+    private static final String[] INSERT_EVENT_TYPES = {"text", "text", "text", "text", "text", "text", "text"};
+
+    private static final int BOOLOID = 16;
+    private static final int INT8OID = 20;
+    private static final int INT2OID = 21;
+    private static final int INT4OID = 23;
+    private static final int DATEOID = 1082;
+    private static final int TIMESTAMPOID = 1114;
+    private static final int TIMESTAMPTZOID = 1184;
+
+    private Triggers() {
+    }
+
+    /**
+     * pgq.logutriga(queue_name, [options...])
+     *
+     * <p>Url-encoded row events: ev_type {@code I:pk1,pk2}, {@code U:..}, {@code D:..} or
+     * {@code R} (TRUNCATE), ev_data {@code col=value&col2=value2} (the new row; DELETE: the old
+     * one), ev_extra1 {@code schema.table}, ev_extra2 the old row with {@code backup}.
+     */
+    public static TriggerRow logutriga(TriggerData td) {
+        return fire(td, URLENC);
+    }
+
+    /**
+     * pgq.sqltriga(queue_name, [options...])
+     *
+     * <p>SQL-fragment row events: ev_type {@code I}, {@code U}, {@code D} or {@code R}, ev_data
+     * {@code (cols) values (literals)}, {@code col='new',.. where pk='old' and ..} or
+     * {@code pk='old' and ..}, ev_extra1 {@code schema.table}.
+     */
+    public static TriggerRow sqltriga(TriggerData td) {
+        return fire(td, SQL);
+    }
+
+    /**
+     * pgq.jsontriga(queue_name, [options...])
+     *
+     * <p>JSON row events: ev_type {@code {"op":"INSERT","table":["schema","table"],"pkey":["id"]}},
+     * ev_data the row as a JSON object (bool, int2/4/8 as JSON values, dates and times in ISO
+     * 8601, the rest as strings of their text), ev_extra1 {@code schema.table}, ev_extra2 the old
+     * row as JSON with {@code backup}.
+     */
+    public static TriggerRow jsontriga(TriggerData td) {
+        return fire(td, JSON);
+    }
+
+    private static TriggerRow fire(TriggerData td, int format) {
+        TriggerEvent op = td.event();
+        if (Pg.sessionReplicationRole().equals("local")) {
+            return passed(td, false);
+        }
+        boolean truncate = op == TriggerEvent.TRUNCATE;
+        if (truncate) {
+            if (td.forEachRow()) {
+                throw Pgq.internalError("pgq tRuncate trigger must be fired FOR EACH STATEMENT");
+            }
+        } else if (!td.forEachRow()) {
+            throw Pgq.internalError("pgq Ins/Upd/Del trigger must be fired FOR EACH ROW");
+        }
+        if (td.argumentCount() < 1) {
+            throw Pgq.internalError("pgq trigger must have destination queue as argument");
+        }
+        TriggerSetup s = TriggerSetup.of(td, truncate);
+        if ((op == TriggerEvent.UPDATE || op == TriggerEvent.DELETE) && s.pkeyList.isEmpty()) {
+            throw Pgq.internalError("Update/Delete on table without pkey");
+        }
+        if (s.skip && td.timing() == TriggerTiming.AFTER) {
+            throw Pgq.internalError("SKIP does not work in AFTER trigger.");
+        }
+        if (s.deny) {
+            throw Pgq.internalError("Table '" + s.tableName + "' to queue '" + s.queue + "': change not allowed ("
+                    + op + ")");
+        }
+
+        String[] fields = new String[TriggerSetup.EV_FIELDS];
+        fields[TriggerSetup.EV_EXTRA1] = s.tableName;
+        // the row of the data: the new one, the old one for DELETE
+        TriggerRow row = op == TriggerEvent.DELETE ? td.oldRow() : td.newRow();
+        String[] texts = null;
+        if (format == SQL) {
+            fields[TriggerSetup.EV_TYPE] = opLetter(op);
+            texts = row == null ? null : row.getTexts();
+            String data = sqlData(td, s, texts);
+            if (data == null) {
+                return passed(td, s.skip);
+            }
+            fields[TriggerSetup.EV_DATA] = data;
+        } else {
+            if (format == URLENC) {
+                fields[TriggerSetup.EV_TYPE] = truncate ? "R" : opLetter(op) + ":" + s.pkeyList;
+            } else {
+                fields[TriggerSetup.EV_TYPE] = "{\"op\":\"" + op + "\"" + s.jsonTable + "}";
+            }
+            if (!interestingChange(td, s)) {
+                return passed(td, s.skip);
+            }
+            if (truncate) {
+                fields[TriggerSetup.EV_DATA] = format == URLENC ? "" : "{}";
+            } else {
+                texts = format == URLENC ? row.getTexts() : row.getJsonTexts();
+                fields[TriggerSetup.EV_DATA] = format == URLENC ? urlencRow(td.columns(), s, texts)
+                        : jsonRow(td.columns(), s, texts);
+            }
+        }
+        if (s.backup && op == TriggerEvent.UPDATE) {
+            fields[TriggerSetup.EV_EXTRA2] = format == JSON ? jsonRow(td.columns(), s, td.oldRow().getJsonTexts())
+                    : urlencRow(td.columns(), s, td.oldRow().getTexts());
+        }
+        if (!truncate && (s.hasMagic || s.hasExpressions)) {
+            // plain texts: json's dates are not what the magic columns and expressions see
+            String[] plain = format == JSON ? row.getTexts() : texts;
+            if (s.hasMagic) {
+                magicColumns(td.columns(), s, plain, fields);
+            }
+            if (s.hasExpressions && !expressions(s, plain, fields)) {
+                return passed(td, s.skip);
+            }
+        }
+        Spi.prepare(INSERT_EVENT, INSERT_EVENT_TYPES).executeCount(s.queue, fields[TriggerSetup.EV_TYPE],
+                fields[TriggerSetup.EV_DATA], fields[TriggerSetup.EV_EXTRA1], fields[TriggerSetup.EV_EXTRA2],
+                fields[TriggerSetup.EV_EXTRA3], fields[TriggerSetup.EV_EXTRA4]);
+        return passed(td, s.skip);
+    }
+
+    /** The row for PostgreSQL: none after the fact or with SKIP, else the row as it came. */
+    private static TriggerRow passed(TriggerData td, boolean skip) {
+        if (skip || td.timing() == TriggerTiming.AFTER) {
+            return null;
+        }
+        return td.event() == TriggerEvent.DELETE ? td.oldRow() : td.newRow();
+    }
+
+    private static String opLetter(TriggerEvent op) {
+        switch (op) {
+            case INSERT:
+                return "I";
+            case UPDATE:
+                return "U";
+            case DELETE:
+                return "D";
+            default:
+                return "R";
+        }
+    }
+
+    /**
+     * Whether an UPDATE is worth an event (logutriga, jsontriga): not if it changed ignored
+     * columns only. A change of a key column is an error, found in column order until the first
+     * changed column that counts, as PgQ does. Without ignore= only the key is compared.
+     */
+    private static boolean interestingChange(TriggerData td, TriggerSetup s) {
+        if (td.event() != TriggerEvent.UPDATE) {
+            return true;
+        }
+        int ignored = 0;
+        for (int i = 0; i < s.pk.length; i++) {
+            if (!s.pk[i] && !s.hasIgnoreList) {
+                continue;
+            }
+            if (!td.valueChanged(i)) {
+                continue;
+            }
+            if (s.pk[i]) {
+                throw Pgq.internalError("primary key update not allowed");
+            }
+            if (s.skipped[i]) {
+                ignored++;
+                continue;
+            }
+            return true;
+        }
+        return ignored == 0;
+    }
+
+    /** {@code col=value&col2=value2}: a NULL as the bare name; left-out columns skipped. */
+    private static String urlencRow(TriggerColumns cols, TriggerSetup s, String[] texts) {
+        StringBuilder out = new StringBuilder(24 * texts.length);
+        boolean first = true;
+        for (int i = 0; i < texts.length; i++) {
+            if (s.skipped[i]) {
+                continue;
+            }
+            if (!first) {
+                out.append('&');
+            }
+            first = false;
+            TriggerText.urlencode(out, cols.name(i));
+            if (texts[i] != null) {
+                out.append('=');
+                TriggerText.urlencode(out, texts[i]);
+            }
+        }
+        return out.toString();
+    }
+
+    /** The row as a JSON object; texts from getJsonTexts. */
+    private static String jsonRow(TriggerColumns cols, TriggerSetup s, String[] texts) {
+        StringBuilder out = new StringBuilder(24 * texts.length + 2).append('{');
+        boolean first = true;
+        for (int i = 0; i < texts.length; i++) {
+            if (s.skipped[i]) {
+                continue;
+            }
+            if (!first) {
+                out.append(',');
+            }
+            first = false;
+            TriggerText.jsonString(out, cols.name(i));
+            out.append(':');
+            String v = texts[i];
+            if (v == null) {
+                out.append("null");
+                continue;
+            }
+            switch (cols.typeOid(i)) {
+                case BOOLOID:
+                    out.append(v.equals("t") ? "true" : "false");
+                    break;
+                case INT2OID:
+                case INT4OID:
+                case INT8OID:
+                    out.append(v);
+                    break;
+                case DATEOID:
+                case TIMESTAMPOID:
+                case TIMESTAMPTZOID:
+                    out.append('"').append(v).append('"');
+                    break;
+                default:
+                    TriggerText.jsonString(out, v);
+            }
+        }
+        return out.append('}').toString();
+    }
+
+    /**
+     * sqltriga's data; null when an UPDATE changed ignored columns only (no event).
+     * INSERT {@code (a,b) values ('1',null)}; UPDATE {@code b='2',c=NULL where a='1'} (the
+     * changed columns, or the first key column set to itself when nothing changed); DELETE
+     * {@code a='1' and b='x'}; TRUNCATE empty.
+     */
+    private static String sqlData(TriggerData td, TriggerSetup s, String[] texts) {
+        TriggerColumns cols = td.columns();
+        int n = cols.size();
+        StringBuilder out = new StringBuilder(32 * n);
+        switch (td.event()) {
+            case INSERT: {
+                out.append('(');
+                boolean first = true;
+                for (int i = 0; i < n; i++) {
+                    if (!s.skipped[i]) {
+                        if (!first) {
+                            out.append(',');
+                        }
+                        first = false;
+                        TriggerText.quoteIdent(out, cols.name(i));
+                    }
+                }
+                out.append(") values (");
+                first = true;
+                for (int i = 0; i < n; i++) {
+                    if (!s.skipped[i]) {
+                        if (!first) {
+                            out.append(',');
+                        }
+                        first = false;
+                        if (texts[i] == null) {
+                            out.append("null");
+                        } else {
+                            TriggerText.quoteLiteral(out, texts[i]);
+                        }
+                    }
+                }
+                return out.append(')').toString();
+            }
+            case UPDATE: {
+                String[] old = td.oldRow().getTexts();
+                boolean any = false;
+                int ignored = 0;
+                for (int i = 0; i < n; i++) {
+                    if (!td.valueChanged(i)) {
+                        continue;
+                    }
+                    if (s.pk[i]) {
+                        throw Pgq.internalError("primary key update not allowed");
+                    }
+                    if (s.skipped[i]) {
+                        ignored++;
+                        continue;
+                    }
+                    if (any) {
+                        out.append(',');
+                    }
+                    any = true;
+                    TriggerText.quoteIdent(out, cols.name(i));
+                    out.append('=');
+                    if (texts[i] == null) {
+                        out.append("NULL");
+                    } else {
+                        TriggerText.quoteLiteral(out, texts[i]);
+                    }
+                }
+                if (!any) {
+                    if (ignored > 0) {
+                        return null;
+                    }
+                    int k = 0;
+                    while (k < n && !s.pk[k]) {
+                        k++;
+                    }
+                    keyEquals(out, k < n ? cols.name(k) : null, k < n ? old[k] : null);
+                }
+                out.append(" where ");
+                keyCondition(out, cols, s, old);
+                return out.toString();
+            }
+            case DELETE:
+                keyCondition(out, cols, s, texts);
+                return out.toString();
+            default:
+                return "";
+        }
+    }
+
+    /** {@code pk1='v1' and pk2='v2'}: the key columns in column order. */
+    private static void keyCondition(StringBuilder out, TriggerColumns cols, TriggerSetup s, String[] texts) {
+        boolean first = true;
+        for (int i = 0; i < texts.length; i++) {
+            if (s.pk[i]) {
+                if (!first) {
+                    out.append(" and ");
+                }
+                first = false;
+                keyEquals(out, cols.name(i), texts[i]);
+            }
+        }
+    }
+
+    private static void keyEquals(StringBuilder out, String column, String value) {
+        if (value == null) {
+            throw Pgq.internalError("logtriga: Unexpected NULL key value");
+        }
+        TriggerText.quoteIdent(out, column);
+        out.append('=');
+        TriggerText.quoteLiteral(out, value);
+    }
+
+    /** The deprecated _pgq_ev_* columns set their fields (NULL included), in column order. */
+    private static void magicColumns(TriggerColumns cols, TriggerSetup s, String[] texts, String[] fields) {
+        for (int i = 0; i < texts.length; i++) {
+            int f = s.magic[i];
+            if (f == TriggerSetup.MAGIC_UNKNOWN) {
+                throw Pgq.internalError("Unknown magic column: " + cols.name(i));
+            }
+            if (f != TriggerSetup.NOT_MAGIC) {
+                fields[f] = texts[i];
+            }
+        }
+    }
+
+    /**
+     * The {@code ev_*=} and {@code when=} expressions over the row, in field order; false when
+     * when= says no event.
+     */
+    private static boolean expressions(TriggerSetup s, String[] texts, String[] fields) {
+        String record = null;
+        boolean wanted = true;
+        for (int f = 0; f < TriggerSetup.EV_FIELDS; f++) {
+            if (s.blank[f]) {
+                if (f == TriggerSetup.EV_WHEN) {
+                    throw Pgq.internalError("when= query result must be boolean, got=0");
+                }
+                fields[f] = null;
+                continue;
+            }
+            if (s.expressions[f] == null) {
+                continue;
+            }
+            if (record == null) {
+                record = TriggerText.recordText(texts);
+            }
+            Row r = s.expressions[f].execute(record).one();
+            boolean isNull = r.getBoolean(1);
+            if (f == TriggerSetup.EV_WHEN) {
+                long type = r.getLong(0);
+                if (type != BOOLOID) {
+                    throw Pgq.internalError("when= query result must be boolean, got=" + type);
+                }
+                if (isNull) {
+                    throw Pgq.internalError("when= should not be NULL");
+                }
+                if (r.getString(2).equals("f")) {
+                    wanted = false;
+                }
+            } else {
+                fields[f] = isNull ? null : r.getString(2);
+            }
+        }
+        return wanted;
+    }
+}
