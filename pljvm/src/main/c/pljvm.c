@@ -804,9 +804,11 @@ with_call(Datum (*fn) (FunctionCallInfo, PljvmCall *), FunctionCallInfo fcinfo)
 	PG_TRY();
 	{
 		result = fn(fcinfo, &call);
+		pljvm_direct_call_end(&call, true);
 	}
 	PG_FINALLY();
 	{
+		pljvm_direct_call_end(&call, false);
 		pljvm_current_call = call.prev;
 		pljvm_resume_java(saved_in_java);
 		if ((*ENV)->ExceptionCheck(ENV))

@@ -205,6 +205,7 @@ extern void pljvm_convert_args(jobjectArray args, int n, const Oid *types, const
 
 /* trigger.c */
 extern void pljvm_trigger_init(void);
+extern void pljvm_direct_call_end(PljvmCall *call, bool normally);
 extern jobject pljvm_trigger_fire(FunctionCallInfo fcinfo, PljvmCall *call, jclass cls, jmethodID mid,
 								  bool returns_row, jobject *data);
 extern Datum pljvm_trigger_result(FunctionCallInfo fcinfo, jobject data, jobject row, bool returns_row);

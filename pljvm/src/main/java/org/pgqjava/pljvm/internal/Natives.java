@@ -114,6 +114,14 @@ public final class Natives {
     /** SessionReplicationRole: 0 origin, 1 replica, 2 local. */
     public static native int sessionReplicationRole();
 
+    /** SqlFunction: the handle of a function by signature and the method its prosrc must name. */
+    public static native int directFunction(String signature, String method);
+
+    /** Enters the function's context: a token, or 0 when Java must call it through SQL. */
+    public static native int enterFunction(int handle);
+
+    public static native void leaveFunction(int token);
+
     /** For the watchdog: is the backend thread running Java code of a pljvm call right now? */
     public static native boolean inJava();
 

@@ -1,0 +1,104 @@
+package org.pgqjava.pljvm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.pgqjava.testsupport.Sql.error;
+import static org.pgqjava.testsupport.Sql.exec;
+import static org.pgqjava.testsupport.Sql.one;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+import org.junit.jupiter.api.Test;
+import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.testsupport.Sql;
+
+/**
+ * SqlFunction: Java runs another pljvm function's method itself only while SQL would run that
+ * method, and then in the function's context (owner, SET options), restored afterwards.
+ */
+@PgTest(setup = FixturesTemplate.class)
+class SqlFunctionIT {
+    private static final String D = "org.pgqjava.pljvm.fixtures.Direct.";
+
+    private static void setUp(Connection c) throws SQLException {
+        exec(c, "create schema if not exists d");
+        exec(c, "create or replace function d.who(text) returns text language pljvm security definer"
+                + " set search_path = pg_catalog, pg_temp as '" + D + "who'");
+        exec(c, "create or replace function call(text, text) returns text language pljvm as '" + D + "call'");
+        exec(c, "create or replace function leak(text) returns text language pljvm as '" + D + "leak'");
+        exec(c, "create or replace function fail_inside(text) returns text language pljvm as '" + D + "failInside'");
+        exec(c, "do $$ begin if not exists (select from pg_roles where rolname = 'direct_user') then"
+                + " create role direct_user; end if; end $$");
+        exec(c, "grant usage on schema d to direct_user");
+        exec(c, "grant execute on function call(text, text) to direct_user");
+    }
+
+    @Test
+    void runsInTheFunctionsContextAndRestoresTheCallers(Connection c) throws SQLException {
+        setUp(c);
+        String owner = (String) one(c, "select current_user");
+        exec(c, "set search_path = public");
+        assertEquals("t:" + owner + " pg_catalog, pg_temp | after caller:" + owner + " public",
+                one(c, "select call('d.who(text)', 't')"));
+        // another user with EXECUTE runs it as the owner; without, it goes through SQL
+        exec(c, "grant execute on function d.who(text) to direct_user");
+        exec(c, "set role direct_user");
+        assertEquals("t:" + owner + " pg_catalog, pg_temp | after caller:direct_user public",
+                one(c, "select call('d.who(text)', 't')"));
+        exec(c, "reset role");
+        exec(c, "revoke execute on function d.who(text) from direct_user, public");
+        exec(c, "set role direct_user");
+        assertEquals("sql | after caller:direct_user public", one(c, "select call('d.who(text)', 't')"));
+        exec(c, "reset role");
+    }
+
+    @Test
+    void aReplacedDroppedOrOtherFunctionGoesThroughSql(Connection c) throws SQLException {
+        setUp(c);
+        String owner = (String) one(c, "select current_user");
+        assertEquals("t:" + owner + " pg_catalog, pg_temp | after caller:" + owner + " \"$user\", public",
+                one(c, "select call('d.who(text)', 't')"));
+        // replaced by another language, then by another method: pg_proc changed, looked up again
+        exec(c, "create or replace function d.who(text) returns text language sql as 'select $1'");
+        assertEquals("sql | after caller:" + owner + " \"$user\", public", one(c, "select call('d.who(text)', 't')"));
+        exec(c, "create or replace function d.who(text) returns text language pljvm as '" + D + "leak'");
+        assertEquals("sql | after caller:" + owner + " \"$user\", public", one(c, "select call('d.who(text)', 't')"));
+        // back to the method, not SECURITY DEFINER, no SET: the caller's context
+        exec(c, "create or replace function d.who(text) returns text language pljvm as '" + D + "who'");
+        assertEquals("t:" + owner + " \"$user\", public | after caller:" + owner + " \"$user\", public",
+                one(c, "select call('d.who(text)', 't')"));
+        exec(c, "drop function d.who(text)");
+        assertEquals("sql | after caller:" + owner + " \"$user\", public", one(c, "select call('d.who(text)', 't')"));
+        assertEquals("sql | after caller:" + owner + " \"$user\", public", one(c, "select call('d.nosuch(text)', 't')"));
+        // in the same transaction as the change
+        exec(c, "begin");
+        exec(c, "create function d.who(text) returns text language pljvm security definer"
+                + " set search_path = pg_catalog as '" + D + "who'");
+        assertEquals("t:" + owner + " pg_catalog | after caller:" + owner + " \"$user\", public",
+                one(c, "select call('d.who(text)', 't')"));
+        exec(c, "rollback");
+        assertEquals("sql | after caller:" + owner + " \"$user\", public", one(c, "select call('d.who(text)', 't')"));
+    }
+
+    @Test
+    void aContextLeftOpenIsClosedWhenTheCallReturnsAndAnErrorInsideRestoresToo(Connection c)
+            throws SQLException {
+        setUp(c);
+        String owner = (String) one(c, "select current_user");
+        exec(c, "grant execute on function d.who(text) to direct_user");
+        exec(c, "grant execute on function leak(text), fail_inside(text) to direct_user");
+        exec(c, "set role direct_user");
+        exec(c, "set search_path = public");
+        Sql.Warned leaked = Sql.warned(c, "select leak('d.who(text)')");
+        assertEquals("leaked:" + owner + " pg_catalog, pg_temp", leaked.value());
+        assertEquals(java.util.List.of("WARNING: pljvm: a direct function context was not closed; closing it"),
+                leaked.warnings());
+        assertEquals("direct_user public", one(c, "select current_user || ' ' || current_setting('search_path')"));
+        assertEquals("22012", error(c, "select fail_inside('d.who(text)')").getSQLState());
+        assertEquals("direct_user public", one(c, "select current_user || ' ' || current_setting('search_path')"));
+        // caught by PL/pgSQL: the subtransaction's abort restores, the session goes on
+        exec(c, "do $$ begin perform fail_inside('d.who(text)'); exception when division_by_zero then null; end $$");
+        assertEquals("direct_user public", one(c, "select current_user || ' ' || current_setting('search_path')"));
+        exec(c, "reset role");
+    }
+}
