@@ -12,6 +12,7 @@ packages=(
   postgresql-server-dev-15    # pg_config and PGXS, to build the pljvm C host
   postgresql-15-pgq3          # the original PgQ, for comparison tests
   pgbouncer                   # bench/pgq-bench.sh: a connection per transaction through a pooler
+  python3-pgq                 # PgQ's Python client: TriggersIT reads trigger events with a python-pgq consumer
   openjdk-17-jdk-headless     # javac, and libjvm.so that pljvm loads into the backend
   maven
   make
