@@ -94,6 +94,7 @@ static const JNINativeMethod native_methods[] = {
 	NATIVE(triggerTexts, "(JI[IZ)[Ljava/lang/String;"),
 	NATIVE(triggerNulls, "(JI[I)[Z"),
 	NATIVE(triggerChanges, "(J[IZ)[Z"),
+	NATIVE(triggerChanged, "(JIZ)Z"),
 	NATIVE(inJava, "()Z"),
 	NATIVE(watchdogInterrupt, "(Ljava/lang/Thread;)Z"),
 };

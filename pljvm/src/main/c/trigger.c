@@ -555,6 +555,17 @@ values_equal(Form_pg_attribute att, Datum d1, Datum d2)
 	}
 }
 
+/* Whether a column differs between the old and the new row (see triggerChanges). */
+static bool
+column_changed(Form_pg_attribute att, Datum d1, bool n1, Datum d2, bool n2, bool by_value)
+{
+	if (n1 || n2)
+		return n1 != n2;
+	if (datumIsEqual(d1, d2, att->attbyval, att->attlen))
+		return false;
+	return by_value ? !values_equal(att, d1, d2) : true;
+}
+
 /* Java's attribute numbers, palloc'd */
 static jint *
 java_attnums(jintArray attnums, int *n)
@@ -645,13 +656,16 @@ Java_org_pgqjava_pljvm_internal_Natives_triggerTexts(JNIEnv *env, jclass cls, jl
 		int			n;
 		jint	   *a = java_attnums(attnums, &n);
 		jobjectArray texts = (*ENV)->NewObjectArray(ENV, n, pljvm_refs.String, NULL);
+		Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+		bool	   *nulls = palloc(sizeof(bool) * desc->natts);
 
 		check("NewObjectArray");
+		heap_deform_tuple(tuple, desc, values, nulls);
 		for (int i = 0; i < n; i++)
 		{
 			Form_pg_attribute att = column_of(td, a[i]);
-			bool		isnull;
-			Datum		d = heap_getattr(tuple, a[i], desc, &isnull);
+			bool		isnull = nulls[a[i] - 1];
+			Datum		d = values[a[i] - 1];
 
 			if (!isnull)
 			{
@@ -720,24 +734,49 @@ Java_org_pgqjava_pljvm_internal_Natives_triggerChanges(JNIEnv *env, jclass cls, 
 		jboolean   *changed = palloc(sizeof(jboolean) * Max(n, 1));
 		jbooleanArray out = (*ENV)->NewBooleanArray(ENV, n);
 
-		check("NewBooleanArray");
-		for (int i = 0; i < n; i++)
-		{
-			Form_pg_attribute att = column_of(td, a[i]);
-			bool		n1,
-						n2;
-			Datum		d1 = heap_getattr(oldtup, a[i], desc, &n1);
-			Datum		d2 = heap_getattr(newtup, a[i], desc, &n2);
+		Datum	   *v1 = palloc(sizeof(Datum) * desc->natts);
+		Datum	   *v2 = palloc(sizeof(Datum) * desc->natts);
+		bool	   *n1 = palloc(sizeof(bool) * desc->natts);
+		bool	   *n2 = palloc(sizeof(bool) * desc->natts);
 
-			if (n1 || n2)
-				changed[i] = n1 != n2;
-			else if (datumIsEqual(d1, d2, att->attbyval, att->attlen))
-				changed[i] = false;
-			else
-				changed[i] = by_value ? !values_equal(att, d1, d2) : true;
-		}
+		check("NewBooleanArray");
+		/* both rows deformed once: heap_getattr per column walks the row again after a varlena */
+		heap_deform_tuple(oldtup, desc, v1, n1);
+		heap_deform_tuple(newtup, desc, v2, n2);
+		for (int i = 0; i < n; i++)
+			changed[i] = column_changed(column_of(td, a[i]), v1[a[i] - 1], n1[a[i] - 1], v2[a[i] - 1],
+										n2[a[i] - 1], by_value);
 		(*ENV)->SetBooleanArrayRegion(ENV, out, 0, n, changed);
 		result = out;
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(scope.call->tmp_cxt);
+	}
+	END_NATIVE(env, scope);
+	return result;
+}
+
+/* One column of triggerChanges, for a trigger that compares a few columns only. */
+JNIEXPORT jboolean JNICALL
+Java_org_pgqjava_pljvm_internal_Natives_triggerChanged(JNIEnv *env, jclass cls, jlong serial, jint attnum,
+													   jboolean by_value)
+{
+	volatile NativeScope scope;
+	volatile jboolean result = JNI_FALSE;
+
+	BEGIN_NATIVE(env, scope, JNI_FALSE);
+	{
+		TriggerData *td = running_trigger(serial);
+		HeapTuple	oldtup = row_of(td, OLD_ROW);
+		HeapTuple	newtup = row_of(td, NEW_ROW);
+		TupleDesc	desc = RelationGetDescr(td->tg_relation);
+		Form_pg_attribute att = column_of(td, attnum);
+		MemoryContext old = MemoryContextSwitchTo(pljvm_scratch_context(scope.call));
+		bool		n1,
+					n2;
+		Datum		d1 = heap_getattr(oldtup, attnum, desc, &n1);
+		Datum		d2 = heap_getattr(newtup, attnum, desc, &n2);
+
+		result = column_changed(att, d1, n1, d2, n2, by_value) ? JNI_TRUE : JNI_FALSE;
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(scope.call->tmp_cxt);
 	}

@@ -206,11 +206,13 @@ public final class Triggers {
             return true;
         }
         int ignored = 0;
+        // with ignore= every column may count: all in one step; else only the key's, one by one
+        boolean[] all = s.hasIgnoreList ? td.valueChanges() : null;
         for (int i = 0; i < s.pk.length; i++) {
             if (!s.pk[i] && !s.hasIgnoreList) {
                 continue;
             }
-            if (!td.valueChanged(i)) {
+            if (!(all != null ? all[i] : td.valueChanged(i))) {
                 continue;
             }
             if (s.pk[i]) {
@@ -328,10 +330,11 @@ public final class Triggers {
             }
             case UPDATE: {
                 String[] old = td.oldRow().getTexts();
+                boolean[] changed = td.valueChanges();
                 boolean any = false;
                 int ignored = 0;
                 for (int i = 0; i < n; i++) {
-                    if (!td.valueChanged(i)) {
+                    if (!changed[i]) {
                         continue;
                     }
                     if (s.pk[i]) {

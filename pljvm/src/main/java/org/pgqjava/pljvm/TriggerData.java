@@ -32,6 +32,8 @@ public final class TriggerData {
     private TriggerRow newRow;
     private boolean[] changes;
     private boolean[] valueChanges;
+    private boolean[] valueKnown;
+    private boolean[] valueSome;
 
     private static final TriggerEvent[] EVENTS = TriggerEvent.values();
     private static final TriggerTiming[] TIMINGS = TriggerTiming.values();
@@ -133,14 +135,31 @@ public final class TriggerData {
      * row by the type's equality operator and the column's collation, as {@code IS DISTINCT FROM}
      * would say (numeric 1.5 to 1.50 is no change; NULL against non-NULL is one); arrays, and types
      * without an equality operator, compare their text output. What PgQ's triggers call a change.
-     * Read once per call, for all columns, in one step.
+     * Compares that one column (once per call); {@link #valueChanges} compares all in one step.
      */
     public boolean valueChanged(int i) {
+        if (valueChanges != null) {
+            return valueChanges[i];
+        }
+        requireRowUpdate("valueChanged");
+        if (valueKnown == null) {
+            valueKnown = new boolean[info.columns.size()];
+            valueSome = new boolean[valueKnown.length];
+        }
+        if (!valueKnown[i]) {
+            valueSome[i] = Natives.triggerChanged(serial, info.columns.attnums[i], true);
+            valueKnown[i] = true;
+        }
+        return valueSome[i];
+    }
+
+    /** {@link #valueChanged} of every column, in one step (a copy, by column index). */
+    public boolean[] valueChanges() {
         if (valueChanges == null) {
-            requireRowUpdate("valueChanged");
+            requireRowUpdate("valueChanges");
             valueChanges = Natives.triggerChanges(serial, info.columns.attnums, true);
         }
-        return valueChanges[i];
+        return valueChanges.clone();
     }
 
     private void requireRowUpdate(String what) {

@@ -111,6 +111,9 @@ public final class Natives {
      */
     public static native boolean[] triggerChanges(long serial, int[] attnums, boolean byValue);
 
+    /** triggerChanges for one column. */
+    public static native boolean triggerChanged(long serial, int attnum, boolean byValue);
+
     /** SessionReplicationRole: 0 origin, 1 replica, 2 local. */
     public static native int sessionReplicationRole();
 
@@ -131,9 +134,12 @@ public final class Natives {
      */
     public static native boolean watchdogInterrupt(Thread backend);
 
-    /** Throws IllegalStateException unless on the backend thread. */
+    /**
+     * Throws IllegalStateException unless on the backend thread: the Thread that Backend.init ran
+     * on, compared in Java (no JNI transition: this runs before every SPI and Pg call).
+     */
     public static void checkBackendThread() {
-        if (!isBackendThread()) {
+        if (Thread.currentThread() != Backend.backendThread()) {
             throw new IllegalStateException("pljvm: only the backend thread may use SPI; this is "
                     + Thread.currentThread().getName());
         }
