@@ -173,6 +173,21 @@ pljvm_to_jstring(const char *s, int len)
 	return result;
 }
 
+/* UTF-8 bytes (whatever the server encoding) to a Java String. */
+jstring
+pljvm_utf8_to_jstring(const char *utf8, int len)
+{
+	jstring		result;
+	jbyteArray	bytes = (*ENV)->NewByteArray(ENV, len);
+
+	check_jni("NewByteArray");
+	(*ENV)->SetByteArrayRegion(ENV, bytes, 0, len, (const jbyte *) utf8);
+	result = (*ENV)->NewObject(ENV, R.String, R.String_fromBytes, bytes, R.UTF_8);
+	check_jni("new String");
+	(*ENV)->DeleteLocalRef(ENV, bytes);
+	return result;
+}
+
 /*
  * pljvm_from_jstring
  *		A Java String to a palloc'd, server-encoded C string.  U+0000 and

@@ -95,6 +95,7 @@ static const JNINativeMethod native_methods[] = {
 	NATIVE(triggerNulls, "(JI[I)[Z"),
 	NATIVE(triggerChanges, "(J[IZ)[Z"),
 	NATIVE(triggerChanged, "(JIZ)Z"),
+	NATIVE(triggerTextBlock, "(JI[IZ[I)Ljava/lang/String;"),
 	NATIVE(inJava, "()Z"),
 	NATIVE(watchdogInterrupt, "(Ljava/lang/Thread;)Z"),
 };

@@ -139,6 +139,7 @@ pljvm_resume_java(sig_atomic_t was)
 /* convert.c */
 extern int	pljvm_type_code(Oid typid);
 extern jstring pljvm_to_jstring(const char *s, int len);
+extern jstring pljvm_utf8_to_jstring(const char *utf8, int len);
 extern char *pljvm_from_jstring(jstring s);
 extern jobject pljvm_datum_to_java(Datum d, int code, Oid typid, bool primitive);
 extern Datum pljvm_java_to_datum(jobject o, int code, Oid typid, int32 typmod);

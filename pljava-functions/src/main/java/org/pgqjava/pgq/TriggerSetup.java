@@ -65,6 +65,10 @@ final class TriggerSetup {
     /** Per column: the event field a magic column sets, NOT_MAGIC or MAGIC_UNKNOWN. */
     final int[] magic;
     final boolean hasMagic;
+    /** Per column, its name as each encoding writes it: url-encoded; a JSON string and ':'; quote_ident. */
+    final String[] urlNames;
+    final String[] jsonNames;
+    final String[] sqlNames;
     /** Per field: the plan of its expression, or null. */
     final Plan[] expressions = new Plan[EV_FIELDS];
     /** Per field: an expression that is empty (PgQ: the field becomes NULL; when= fails). */
@@ -197,9 +201,19 @@ final class TriggerSetup {
         pk = new boolean[n];
         skipped = new boolean[n];
         magic = new int[n];
+        urlNames = new String[n];
+        jsonNames = new String[n];
+        sqlNames = new String[n];
         boolean anyMagic = false;
         for (int i = 0; i < n; i++) {
             String name = cols.name(i);
+            StringBuilder b = new StringBuilder();
+            TriggerText.urlencode(b, name);
+            urlNames[i] = b.toString();
+            b.setLength(0);
+            TriggerText.jsonString(b, name);
+            jsonNames[i] = b.append(':').toString();
+            sqlNames[i] = Pgq.quoteIdentIfNeeded(name);
             magic[i] = magicField(name);
             if (magic[i] != NOT_MAGIC) {
                 anyMagic = true;

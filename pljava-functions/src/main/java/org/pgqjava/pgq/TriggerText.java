@@ -17,13 +17,21 @@ final class TriggerText {
      * {@code +}, every other byte {@code %xx} in lower-case hex.
      */
     static void urlencode(StringBuilder out, String s) {
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
+        urlencode(out, s, 0, s.length());
+    }
+
+    /** {@link #urlencode(StringBuilder, String)} of {@code s[from, n)}. */
+    static void urlencode(StringBuilder out, String s, int from, int n) {
+        int run = from;   // start of the run of kept characters not yet appended
+        for (int i = from; i < n; i++) {
             char c = s.charAt(i);
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '_' || c == '.' || c == '-') {
-                out.append(c);
-            } else if (c == ' ') {
+            if (c < 128 && KEPT[c]) {
+                continue;
+            }
+            if (run < i) {
+                out.append(s, run, i);
+            }
+            if (c == ' ') {
                 out.append('+');
             } else if (c < 0x80) {
                 hex(out, c);
@@ -37,12 +45,32 @@ final class TriggerText {
                 hex(out, 0x80 | ((cp >> 6) & 0x3f));
                 hex(out, 0x80 | (cp & 0x3f));
             } else {
-                // a lone surrogate cannot come from a server text; encode it as UTF-8 would
+                // three bytes: the rest of the BMP (and a lone surrogate, which no server text has)
                 hex(out, 0xe0 | (c >> 12));
                 hex(out, 0x80 | ((c >> 6) & 0x3f));
                 hex(out, 0x80 | (c & 0x3f));
             }
+            run = i + 1;   // after a surrogate pair, i is at its second half
         }
+        if (run < n) {
+            out.append(s, run, n);
+        }
+    }
+
+    /** The ASCII characters url-encoding keeps: [A-Za-z0-9_.-]. */
+    private static final boolean[] KEPT = new boolean[128];
+
+    static {
+        for (char c = 'a'; c <= 'z'; c++) {
+            KEPT[c] = true;
+            KEPT[c - 'a' + 'A'] = true;
+        }
+        for (char c = '0'; c <= '9'; c++) {
+            KEPT[c] = true;
+        }
+        KEPT['_'] = true;
+        KEPT['.'] = true;
+        KEPT['-'] = true;
     }
 
     private static void hex(StringBuilder out, int b) {
@@ -54,12 +82,27 @@ final class TriggerText {
      * doubled when there is a backslash.
      */
     static void quoteLiteral(StringBuilder out, String s) {
-        if (s.indexOf('\\') >= 0) {
+        quoteLiteral(out, s, 0, s.length());
+    }
+
+    /** {@link #quoteLiteral(StringBuilder, String)} of {@code s[from, n)}. */
+    static void quoteLiteral(StringBuilder out, String s, int from, int n) {
+        boolean backslash = false;
+        boolean quote = false;
+        for (int i = from; i < n; i++) {
+            char c = s.charAt(i);
+            backslash |= c == '\\';
+            quote |= c == '\'';
+        }
+        if (!backslash && !quote) {
+            out.append('\'').append(s, from, n).append('\'');
+            return;
+        }
+        if (backslash) {
             out.append('E');
         }
         out.append('\'');
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < n; i++) {
             char c = s.charAt(i);
             if (c == '\'' || c == '\\') {
                 out.append(c);
@@ -79,10 +122,22 @@ final class TriggerText {
      * as their two-character escapes, other control characters as a backslash, u and four hex digits.
      */
     static void jsonString(StringBuilder out, String s) {
+        jsonString(out, s, 0, s.length());
+    }
+
+    /** {@link #jsonString(StringBuilder, String)} of {@code s[from, n)}. */
+    static void jsonString(StringBuilder out, String s, int from, int n) {
         out.append('"');
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
+        int run = from;   // start of the run of plain characters not yet appended
+        for (int i = from; i < n; i++) {
             char c = s.charAt(i);
+            if (c >= ' ' && c != '"' && c != '\\') {
+                continue;
+            }
+            if (run < i) {
+                out.append(s, run, i);
+            }
+            run = i + 1;
             switch (c) {
                 case '"':
                     out.append("\\\"");
@@ -106,12 +161,11 @@ final class TriggerText {
                     out.append("\\t");
                     break;
                 default:
-                    if (c < ' ') {
-                        out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 15]);
-                    } else {
-                        out.append(c);
-                    }
+                    out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 15]);
             }
+        }
+        if (run < n) {
+            out.append(s, run, n);
         }
         out.append('"');
     }

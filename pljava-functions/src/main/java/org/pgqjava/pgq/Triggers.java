@@ -4,6 +4,7 @@ import org.pgqjava.pljvm.Pg;
 import org.pgqjava.pljvm.Row;
 import org.pgqjava.pljvm.Spi;
 import org.pgqjava.pljvm.SqlFunction;
+import org.pgqjava.pljvm.TextBlock;
 import org.pgqjava.pljvm.TriggerColumns;
 import org.pgqjava.pljvm.TriggerData;
 import org.pgqjava.pljvm.TriggerEvent;
@@ -107,10 +108,10 @@ public final class Triggers {
         fields[TriggerSetup.EV_EXTRA1] = s.tableName;
         // the row of the data: the new one, the old one for DELETE
         TriggerRow row = op == TriggerEvent.DELETE ? td.oldRow() : td.newRow();
-        String[] texts = null;
+        TextBlock texts = null;   // the data row's texts (json's dates for jsontriga)
         if (format == SQL) {
             fields[TriggerSetup.EV_TYPE] = opLetter(op);
-            texts = row == null ? null : row.getTexts();
+            texts = row == null ? null : row.textBlock();
             String data = sqlData(td, s, texts);
             if (data == null) {
                 return passed(td, s.skip);
@@ -128,18 +129,18 @@ public final class Triggers {
             if (truncate) {
                 fields[TriggerSetup.EV_DATA] = format == URLENC ? "" : "{}";
             } else {
-                texts = format == URLENC ? row.getTexts() : row.getJsonTexts();
-                fields[TriggerSetup.EV_DATA] = format == URLENC ? urlencRow(td.columns(), s, texts)
+                texts = format == URLENC ? row.textBlock() : row.jsonTextBlock();
+                fields[TriggerSetup.EV_DATA] = format == URLENC ? urlencRow(s, texts)
                         : jsonRow(td.columns(), s, texts);
             }
         }
         if (s.backup && op == TriggerEvent.UPDATE) {
-            fields[TriggerSetup.EV_EXTRA2] = format == JSON ? jsonRow(td.columns(), s, td.oldRow().getJsonTexts())
-                    : urlencRow(td.columns(), s, td.oldRow().getTexts());
+            fields[TriggerSetup.EV_EXTRA2] = format == JSON ? jsonRow(td.columns(), s, td.oldRow().jsonTextBlock())
+                    : urlencRow(s, td.oldRow().textBlock());
         }
         if (!truncate && (s.hasMagic || s.hasExpressions)) {
             // plain texts: json's dates are not what the magic columns and expressions see
-            String[] plain = format == JSON ? row.getTexts() : texts;
+            String[] plain = format == JSON ? row.getTexts() : texts.toArray();
             if (s.hasMagic) {
                 magicColumns(td.columns(), s, plain, fields);
             }
@@ -228,10 +229,12 @@ public final class Triggers {
     }
 
     /** {@code col=value&col2=value2}: a NULL as the bare name; left-out columns skipped. */
-    private static String urlencRow(TriggerColumns cols, TriggerSetup s, String[] texts) {
-        StringBuilder out = new StringBuilder(24 * texts.length);
+    private static String urlencRow(TriggerSetup s, TextBlock t) {
+        String all = t.all();
+        int n = t.size();
+        StringBuilder out = new StringBuilder(all.length() + 16 * n);
         boolean first = true;
-        for (int i = 0; i < texts.length; i++) {
+        for (int i = 0; i < n; i++) {
             if (s.skipped[i]) {
                 continue;
             }
@@ -239,20 +242,22 @@ public final class Triggers {
                 out.append('&');
             }
             first = false;
-            TriggerText.urlencode(out, cols.name(i));
-            if (texts[i] != null) {
+            out.append(s.urlNames[i]);
+            if (!t.isNull(i)) {
                 out.append('=');
-                TriggerText.urlencode(out, texts[i]);
+                TriggerText.urlencode(out, all, t.start(i), t.end(i));
             }
         }
         return out.toString();
     }
 
-    /** The row as a JSON object; texts from getJsonTexts. */
-    private static String jsonRow(TriggerColumns cols, TriggerSetup s, String[] texts) {
-        StringBuilder out = new StringBuilder(24 * texts.length + 2).append('{');
+    /** The row as a JSON object; texts from jsonTextBlock. */
+    private static String jsonRow(TriggerColumns cols, TriggerSetup s, TextBlock t) {
+        String all = t.all();
+        int n = t.size();
+        StringBuilder out = new StringBuilder(all.length() + 16 * n + 2).append('{');
         boolean first = true;
-        for (int i = 0; i < texts.length; i++) {
+        for (int i = 0; i < n; i++) {
             if (s.skipped[i]) {
                 continue;
             }
@@ -260,29 +265,29 @@ public final class Triggers {
                 out.append(',');
             }
             first = false;
-            TriggerText.jsonString(out, cols.name(i));
-            out.append(':');
-            String v = texts[i];
-            if (v == null) {
+            out.append(s.jsonNames[i]);
+            if (t.isNull(i)) {
                 out.append("null");
                 continue;
             }
+            int from = t.start(i);
+            int to = t.end(i);
             switch (cols.typeOid(i)) {
                 case BOOLOID:
-                    out.append(v.equals("t") ? "true" : "false");
+                    out.append(all.charAt(from) == 't' ? "true" : "false");
                     break;
                 case INT2OID:
                 case INT4OID:
                 case INT8OID:
-                    out.append(v);
+                    out.append(all, from, to);
                     break;
                 case DATEOID:
                 case TIMESTAMPOID:
                 case TIMESTAMPTZOID:
-                    out.append('"').append(v).append('"');
+                    out.append('"').append(all, from, to).append('"');
                     break;
                 default:
-                    TriggerText.jsonString(out, v);
+                    TriggerText.jsonString(out, all, from, to);
             }
         }
         return out.append('}').toString();
@@ -294,10 +299,9 @@ public final class Triggers {
      * changed columns, or the first key column set to itself when nothing changed); DELETE
      * {@code a='1' and b='x'}; TRUNCATE empty.
      */
-    private static String sqlData(TriggerData td, TriggerSetup s, String[] texts) {
-        TriggerColumns cols = td.columns();
-        int n = cols.size();
-        StringBuilder out = new StringBuilder(32 * n);
+    private static String sqlData(TriggerData td, TriggerSetup s, TextBlock texts) {
+        int n = td.columns().size();
+        StringBuilder out = new StringBuilder(texts == null ? 16 : texts.all().length() + 24 * n);
         switch (td.event()) {
             case INSERT: {
                 out.append('(');
@@ -308,31 +312,33 @@ public final class Triggers {
                             out.append(',');
                         }
                         first = false;
-                        TriggerText.quoteIdent(out, cols.name(i));
+                        out.append(s.sqlNames[i]);
                     }
                 }
                 out.append(") values (");
                 first = true;
+                String all = texts.all();
                 for (int i = 0; i < n; i++) {
                     if (!s.skipped[i]) {
                         if (!first) {
                             out.append(',');
                         }
                         first = false;
-                        if (texts[i] == null) {
+                        if (texts.isNull(i)) {
                             out.append("null");
                         } else {
-                            TriggerText.quoteLiteral(out, texts[i]);
+                            TriggerText.quoteLiteral(out, all, texts.start(i), texts.end(i));
                         }
                     }
                 }
                 return out.append(')').toString();
             }
             case UPDATE: {
-                String[] old = td.oldRow().getTexts();
+                TextBlock old = td.oldRow().textBlock();
                 boolean[] changed = td.valueChanges();
                 boolean any = false;
                 int ignored = 0;
+                String all = texts.all();
                 for (int i = 0; i < n; i++) {
                     if (!changed[i]) {
                         continue;
@@ -348,12 +354,11 @@ public final class Triggers {
                         out.append(',');
                     }
                     any = true;
-                    TriggerText.quoteIdent(out, cols.name(i));
-                    out.append('=');
-                    if (texts[i] == null) {
+                    out.append(s.sqlNames[i]).append('=');
+                    if (texts.isNull(i)) {
                         out.append("NULL");
                     } else {
-                        TriggerText.quoteLiteral(out, texts[i]);
+                        TriggerText.quoteLiteral(out, all, texts.start(i), texts.end(i));
                     }
                 }
                 if (!any) {
@@ -364,14 +369,18 @@ public final class Triggers {
                     while (k < n && !s.pk[k]) {
                         k++;
                     }
-                    keyEquals(out, k < n ? cols.name(k) : null, k < n ? old[k] : null);
+                    if (k == n) {
+                        // PgQ: the key column it looks for is not there, so its value is "NULL"
+                        throw Pgq.internalError("logtriga: Unexpected NULL key value");
+                    }
+                    keyEquals(out, s.sqlNames[k], old, k);
                 }
                 out.append(" where ");
-                keyCondition(out, cols, s, old);
+                keyCondition(out, s, old);
                 return out.toString();
             }
             case DELETE:
-                keyCondition(out, cols, s, texts);
+                keyCondition(out, s, texts);
                 return out.toString();
             default:
                 return "";
@@ -379,26 +388,26 @@ public final class Triggers {
     }
 
     /** {@code pk1='v1' and pk2='v2'}: the key columns in column order. */
-    private static void keyCondition(StringBuilder out, TriggerColumns cols, TriggerSetup s, String[] texts) {
+    private static void keyCondition(StringBuilder out, TriggerSetup s, TextBlock t) {
         boolean first = true;
-        for (int i = 0; i < texts.length; i++) {
+        for (int i = 0; i < t.size(); i++) {
             if (s.pk[i]) {
                 if (!first) {
                     out.append(" and ");
                 }
                 first = false;
-                keyEquals(out, cols.name(i), texts[i]);
+                keyEquals(out, s.sqlNames[i], t, i);
             }
         }
     }
 
-    private static void keyEquals(StringBuilder out, String column, String value) {
-        if (value == null) {
+    /** {@code column='value'} of column i; column already quoted. */
+    private static void keyEquals(StringBuilder out, String column, TextBlock t, int i) {
+        if (t.isNull(i)) {
             throw Pgq.internalError("logtriga: Unexpected NULL key value");
         }
-        TriggerText.quoteIdent(out, column);
-        out.append('=');
-        TriggerText.quoteLiteral(out, value);
+        out.append(column).append('=');
+        TriggerText.quoteLiteral(out, t.all(), t.start(i), t.end(i));
     }
 
     /** The deprecated _pgq_ev_* columns set their fields (NULL included), in column order. */

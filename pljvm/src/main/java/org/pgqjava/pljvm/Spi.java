@@ -76,6 +76,11 @@ public final class Spi {
      */
     public static Plan prepare(String sql, String... argTypes) {
         Natives.checkBackendThread();
+        // the same statement as last time (the same SQL String object, equal types): no key, no lookup
+        Plan last = lastPlan;
+        if (sql == lastSql && last != null && java.util.Arrays.equals(argTypes, lastTypes) && last.isValid()) {
+            return last;
+        }
         Key key = new Key(sql, argTypes);
         Plan plan = PLANS.get(key);
         if (plan == null || !plan.isValid()) {
@@ -83,8 +88,16 @@ public final class Spi {
             plan = new Plan(Natives.prepare(sql, types), sql, types.length);
             PLANS.put(new Key(sql, types), plan);
         }
+        lastSql = sql;
+        lastTypes = argTypes.clone();
+        lastPlan = plan;
         return plan;
     }
+
+    // the plan prepare returned last, for its SQL text and type array objects; the backend thread only
+    private static String lastSql;
+    private static String[] lastTypes;
+    private static Plan lastPlan;
 
     /**
      * Runs {@code sql} with the given parameters through a cached plan. Parameter types follow

@@ -98,6 +98,18 @@ public final class TriggerRow {
         return Natives.triggerTexts(trigger.serial, which, columns().attnums, true);
     }
 
+    /** {@link #getTexts} as one {@link TextBlock}: the cheapest way to read every column's text. */
+    public TextBlock textBlock() {
+        int[] bounds = new int[2 * size()];
+        return new TextBlock(Natives.triggerTextBlock(trigger.serial, which, columns().attnums, false, bounds), bounds);
+    }
+
+    /** {@link #getJsonTexts} as one {@link TextBlock}. */
+    public TextBlock jsonTextBlock() {
+        int[] bounds = new int[2 * size()];
+        return new TextBlock(Natives.triggerTextBlock(trigger.serial, which, columns().attnums, true, bounds), bounds);
+    }
+
     /**
      * Sets column {@code i} of the row this trigger returns: a Java value of the column's type (a
      * String in the text form for types without a Java mapping), or null for NULL. Converted when

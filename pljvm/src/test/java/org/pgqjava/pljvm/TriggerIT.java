@@ -173,6 +173,17 @@ class TriggerIT {
     }
 
     @Test
+    void aTextBlockHoldsEveryTextWithItsBoundsInUtf16Units(Connection c) throws SQLException {
+        logTable(c);
+        fn(c, "tblock", "textBlock");
+        exec(c, "create table tr11(a text, b int, gone text, c text, d date)");
+        exec(c, "alter table tr11 drop column gone");
+        exec(c, "create trigger t after insert on tr11 for each row execute function tblock()");
+        exec(c, "insert into tr11 values ('é😀x', 42, '', '2020-01-02'), (null, null, 'ü', null)");
+        assertEquals(List.of("same 0-4:é😀x|4-6:42|6-6:|6-16:2020-01-02", "same null|null|0-1:ü|null"), log(c));
+    }
+
+    @Test
     void stateIsKeptPerTriggerUntilTheTableChanges(Connection c) throws SQLException {
         logTable(c);
         fn(c, "tcount", "counted");

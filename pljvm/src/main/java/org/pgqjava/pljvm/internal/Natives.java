@@ -111,6 +111,12 @@ public final class Natives {
      */
     public static native boolean[] triggerChanges(long serial, int[] attnums, boolean byValue);
 
+    /**
+     * The texts of the columns as one String; each value's [start, end) in UTF-16 units into
+     * bounds (2 per column; -1, -1 for NULL). json as for triggerTexts.
+     */
+    public static native String triggerTextBlock(long serial, int which, int[] attnums, boolean json, int[] bounds);
+
     /** triggerChanges for one column. */
     public static native boolean triggerChanged(long serial, int attnum, boolean byValue);
 
