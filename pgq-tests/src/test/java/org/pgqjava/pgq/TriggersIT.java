@@ -205,6 +205,37 @@ class TriggersIT {
                 data(drainEvents(c, "uq", "r")));
     }
 
+    /** docs/examples/triggers-changelog.xml, the documented way to attach a trigger with Liquibase. */
+    @Test
+    void theDocumentedLiquibaseChangelogAttachesATrigger(Connection c) throws Exception {
+        exec(c, "create schema shop");
+        exec(c, "create table shop.orders (id int primary key, status text, updated_at timestamptz)");
+        Path examples = Path.of("..", "docs", "examples").toAbsolutePath().normalize();
+        assertTrue(Files.isRegularFile(examples.resolve("triggers-changelog.xml")), examples.toString());
+        for (int i = 0; i < 2; i++) {   // the second update finds nothing to do
+            liquibase.database.Database db = liquibase.database.DatabaseFactory.getInstance()
+                    .findCorrectDatabaseImplementation(new liquibase.database.jvm.JdbcConnection(c));
+            java.util.Map<String, Object> scope = new java.util.HashMap<>();
+            scope.put(liquibase.Scope.Attr.resourceAccessor.name(),
+                    new liquibase.resource.DirectoryResourceAccessor(examples.toFile()));
+            scope.put(liquibase.analytics.configuration.AnalyticsArgs.ENABLED.getKey(), false);
+            liquibase.Scope.child(scope, () -> new liquibase.command.CommandScope(
+                    liquibase.command.core.UpdateCommandStep.COMMAND_NAME)
+                    .addArgumentValue(liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, db)
+                    .addArgumentValue(liquibase.command.core.UpdateCommandStep.CHANGELOG_FILE_ARG, "triggers-changelog.xml")
+                    .execute());
+        }
+        assertEquals(1L, oneLong(c, "select count(*) from databasechangelog where id = 'orders-cdc'"));
+        c.setAutoCommit(true);
+        register(c, "orders_q", "app_reader");
+        exec(c, "insert into shop.orders values (1, 'new', now())");
+        exec(c, "update shop.orders set updated_at = now()");     // ignored column only: no event
+        exec(c, "update shop.orders set status = 'paid'");
+        exec(c, "select pgq.force_tick('orders_q')");
+        exec(c, "select pgq.ticker('orders_q')");
+        assertEquals(List.of("id=1&status=new", "id=1&status=paid"), data(drainEvents(c, "orders_q", "app_reader")));
+    }
+
     /** What pgq-java does where PgQ's C triggers do otherwise; each is in docs/triggers.md. */
     @Test
     void deliberateDifferencesFromPgqsCTriggers(Connection c) throws SQLException {
