@@ -10,8 +10,8 @@
  * name.  What the catalog says of it (its OID, owner, SECURITY DEFINER and
  * SET options) is looked up once and kept until pg_proc changes (a syscache
  * callback): CREATE OR REPLACE, ALTER FUNCTION, DROP, GRANT and REVOKE all
- * change its row.  At each call the current user's EXECUTE privilege is
- * checked, then the function's context entered as fmgr_security_definer
+ * change its row.  At each call the current user's USAGE on its schema and
+ * EXECUTE on it are checked (what SQL naming and calling it would check), then the function's context entered as fmgr_security_definer
  * does it: the owner as the current user if it is SECURITY DEFINER, its SET
  * options in a new GUC nest level.  Leaving restores both.  When the
  * function does not exist, is not pljvm's or names another method, may not
@@ -53,6 +53,7 @@ typedef struct DirectFn
 	bool		valid;			/* the fields below are up to date */
 	bool		ok;				/* exists, is pljvm's, names the method */
 	Oid			oid;
+	Oid			nsp;			/* its schema: SQL needs USAGE on it to name the function */
 	Oid			owner;			/* InvalidOid unless SECURITY DEFINER */
 	ArrayType  *proconfig;		/* its SET options, or NULL */
 } DirectFn;
@@ -113,6 +114,7 @@ look_up(DirectFn *fn)
 		Oid			lang = get_language_oid("pljvm", true);
 
 		fn->owner = p->prosecdef ? p->proowner : InvalidOid;
+		fn->nsp = p->pronamespace;
 		if (!isnull)
 		{
 			MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
@@ -191,6 +193,7 @@ Java_org_pgqjava_pljvm_internal_Natives_enterFunction(JNIEnv *env, jclass cls, j
 		}
 		if (fn->ok && depth < MAX_DEPTH && object_access_hook == NULL
 			&& needs_fmgr_hook == NULL
+			&& pg_namespace_aclcheck(fn->nsp, GetUserId(), ACL_USAGE) == ACLCHECK_OK
 			&& pg_proc_aclcheck(fn->oid, GetUserId(), ACL_EXECUTE) == ACLCHECK_OK)
 		{
 			DirectCtx  *c = &stack[depth];

@@ -46,6 +46,12 @@ class SqlFunctionIT {
         assertEquals("t:" + owner + " pg_catalog, pg_temp | after caller:direct_user public",
                 one(c, "select call('d.who(text)', 't')"));
         exec(c, "reset role");
+        // EXECUTE without USAGE on the schema: SQL could not name it, so neither may Java
+        exec(c, "revoke usage on schema d from direct_user");
+        exec(c, "set role direct_user");
+        assertEquals("sql | after caller:direct_user public", one(c, "select call('d.who(text)', 't')"));
+        exec(c, "reset role");
+        exec(c, "grant usage on schema d to direct_user");
         exec(c, "revoke execute on function d.who(text) from direct_user, public");
         exec(c, "set role direct_user");
         assertEquals("sql | after caller:direct_user public", one(c, "select call('d.who(text)', 't')"));
