@@ -23,6 +23,7 @@
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/json.h"
@@ -31,7 +32,6 @@
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
-#include "mb/pg_wchar.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -633,18 +633,21 @@ Java_org_pgqjava_pljvm_internal_Natives_triggerText(JNIEnv *env, jclass cls, jlo
  * with a T, the offset as +hh:mm, in the session's time zone), without the
  * quotes; other types' text output.
  */
+static char *
+value_json_cstring(Datum value, Oid typid, char *buf)
+{
+	if (typid == DATEOID || typid == TIMESTAMPOID || typid == TIMESTAMPTZOID)
+		return JsonEncodeDateTime(buf, value, typid, NULL);
+	return value_cstring(value, typid);
+}
+
 static jstring
 value_json_text(Datum value, Oid typid)
 {
 	char		buf[MAXDATELEN + 1];
+	char	   *s = value_json_cstring(value, typid, buf);
 
-	if (typid == DATEOID || typid == TIMESTAMPOID || typid == TIMESTAMPTZOID)
-	{
-		char	   *s = JsonEncodeDateTime(buf, value, typid, NULL);
-
-		return pljvm_to_jstring(s, strlen(s));
-	}
-	return value_text(value, typid);
+	return pljvm_to_jstring(s, strlen(s));
 }
 
 JNIEXPORT jobjectArray JNICALL
@@ -837,10 +840,8 @@ Java_org_pgqjava_pljvm_internal_Natives_triggerTextBlock(JNIEnv *env, jclass cls
 				b[2 * i] = b[2 * i + 1] = -1;
 				continue;
 			}
-			if (json && (att->atttypid == DATEOID || att->atttypid == TIMESTAMPOID || att->atttypid == TIMESTAMPTZOID))
-				s = JsonEncodeDateTime(dbuf, values[a[i] - 1], att->atttypid, NULL);
-			else
-				s = value_cstring(values[a[i] - 1], att->atttypid);
+			s = json ? value_json_cstring(values[a[i] - 1], att->atttypid, dbuf)
+				: value_cstring(values[a[i] - 1], att->atttypid);
 			len = strlen(s);
 			u = utf8_server ? s : pg_server_to_any(s, len, PG_UTF8);
 			if (u != s)

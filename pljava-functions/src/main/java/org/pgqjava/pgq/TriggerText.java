@@ -2,9 +2,9 @@ package org.pgqjava.pgq;
 
 /**
  * The three encodings of PgQ's table triggers, byte for byte as PgQ's C triggers write them:
- * url-encoding (logutriga), SQL literals and identifiers (sqltriga), JSON strings (jsontriga),
- * and PgQ's comma-separated name lists ({@code ignore=}, {@code pkey=}). Pure functions, no
- * backend: unit-tested in TriggerTextTest.
+ * url-encoding (logutriga), SQL literals (sqltriga; its identifiers are
+ * {@link Pgq#quoteIdentIfNeeded}), JSON strings (jsontriga), and PgQ's comma-separated name lists
+ * ({@code ignore=}, {@code pkey=}). Pure functions, no backend: unit-tested in TriggerTextTest.
  */
 final class TriggerText {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -78,14 +78,9 @@ final class TriggerText {
     }
 
     /**
-     * quote_literal: in single quotes, quotes doubled; with an {@code E} prefix and backslashes
-     * doubled when there is a backslash.
+     * quote_literal of {@code s[from, n)}: in single quotes, quotes doubled; with an {@code E}
+     * prefix and backslashes doubled when there is a backslash.
      */
-    static void quoteLiteral(StringBuilder out, String s) {
-        quoteLiteral(out, s, 0, s.length());
-    }
-
-    /** {@link #quoteLiteral(StringBuilder, String)} of {@code s[from, n)}. */
     static void quoteLiteral(StringBuilder out, String s, int from, int n) {
         boolean backslash = false;
         boolean quote = false;
@@ -110,11 +105,6 @@ final class TriggerText {
             out.append(c);
         }
         out.append('\'');
-    }
-
-    /** quote_ident: quoted only when not a plain lower-case identifier or a keyword it quotes. */
-    static void quoteIdent(StringBuilder out, String s) {
-        out.append(Pgq.quoteIdentIfNeeded(s));
     }
 
     /**

@@ -14,6 +14,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class TriggerTextTest {
 
+    private static String literal(String s) {
+        StringBuilder sb = new StringBuilder();
+        TriggerText.quoteLiteral(sb, s, 0, s.length());
+        return sb.toString();
+    }
+
     private static String with(BiConsumer<StringBuilder, String> f, String s) {
         StringBuilder sb = new StringBuilder();
         f.accept(sb, s);
@@ -31,19 +37,19 @@ class TriggerTextTest {
 
     @Test
     void literalsDoubleQuotesAndTakeAnEPrefixForBackslashes() {
-        assertEquals("'plain'", with(TriggerText::quoteLiteral, "plain"));
-        assertEquals("'it''s'", with(TriggerText::quoteLiteral, "it's"));
-        assertEquals("E'a\\\\b''c'", with(TriggerText::quoteLiteral, "a\\b'c"));
-        assertEquals("''", with(TriggerText::quoteLiteral, ""));
+        assertEquals("'plain'", literal("plain"));
+        assertEquals("'it''s'", literal("it's"));
+        assertEquals("E'a\\\\b''c'", literal("a\\b'c"));
+        assertEquals("''", literal(""));
     }
 
     @Test
     void identifiersAreQuotedOnlyWhenNeeded() {
-        assertEquals("id", with(TriggerText::quoteIdent, "id"));
-        assertEquals("\"Name x\"", with(TriggerText::quoteIdent, "Name x"));
-        assertEquals("\"select\"", with(TriggerText::quoteIdent, "select"));
-        assertEquals("\"é\"", with(TriggerText::quoteIdent, "é"));
-        assertEquals("\"a\"\"b\"", with(TriggerText::quoteIdent, "a\"b"));
+        assertEquals("id", Pgq.quoteIdentIfNeeded("id"));
+        assertEquals("\"Name x\"", Pgq.quoteIdentIfNeeded("Name x"));
+        assertEquals("\"select\"", Pgq.quoteIdentIfNeeded("select"));
+        assertEquals("\"é\"", Pgq.quoteIdentIfNeeded("é"));
+        assertEquals("\"a\"\"b\"", Pgq.quoteIdentIfNeeded("a\"b"));
     }
 
     @Test
