@@ -80,10 +80,11 @@ static const JNINativeMethod native_methods[] = {
 	NATIVE(leaveFunction, "(I)V"),
 	NATIVE(assignTransactionId, "()V"),
 	NATIVE(relationExists, "(Ljava/lang/String;)Z"),
+	NATIVE(relationInvalidations, "()J"),
 	NATIVE(prepare, "(Ljava/lang/String;[Ljava/lang/String;)I"),
 	NATIVE(executePlan, "(I[Ljava/lang/Object;Z)Lorg/pgqjava/pljvm/Result;"),
 	NATIVE(executePlanCount, "(I[Ljava/lang/Object;Z)J"),
-	NATIVE(executePlanLong, "(I[Ljava/lang/Object;Z)J"),
+	NATIVE(executePlanLong, "(I[Ljava/lang/Object;ZZJ)J"),
 	NATIVE(freePlan, "(I)V"),
 	NATIVE(executeOnce, "(Ljava/lang/String;[Ljava/lang/String;[Ljava/lang/Object;Z)Lorg/pgqjava/pljvm/Result;"),
 	NATIVE(beginSubtransaction, "()I"),
@@ -567,6 +568,13 @@ Java_org_pgqjava_pljvm_internal_Natives_sessionReplicationRole(JNIEnv *env, jcla
 	return (jint) SessionReplicationRole;
 }
 
+/* Reads a counter only: no scope needed. */
+JNIEXPORT jlong JNICALL
+Java_org_pgqjava_pljvm_internal_Natives_relationInvalidations(JNIEnv *env, jclass cls)
+{
+	return (jlong) pljvm_relcache_invals;
+}
+
 JNIEXPORT void JNICALL
 Java_org_pgqjava_pljvm_internal_Natives_assignTransactionId(JNIEnv *env, jclass cls)
 {
@@ -690,11 +698,11 @@ Java_org_pgqjava_pljvm_internal_Natives_executePlanCount(JNIEnv *env, jclass cls
 /*
  * Runs a plan whose first row's first column is an integer (an id from
  * RETURNING, a count): returns it without Java objects.  No row, or NULL,
- * is an error (SQLSTATE P0002, no_data_found).
+ * returns none if orNone, else is an error (SQLSTATE P0002, no_data_found).
  */
 JNIEXPORT jlong JNICALL
 Java_org_pgqjava_pljvm_internal_Natives_executePlanLong(JNIEnv *env, jclass cls, jint handle, jobjectArray args,
-														jboolean sqlargs)
+														jboolean sqlargs, jboolean orNone, jlong none)
 {
 	volatile NativeScope scope;
 	volatile jlong value = 0;
@@ -717,27 +725,30 @@ Java_org_pgqjava_pljvm_internal_Natives_executePlanLong(JNIEnv *env, jclass cls,
 			typid = TupleDescAttr(tt->tupdesc, 0)->atttypid;
 			d = heap_getattr(tt->vals[0], 1, tt->tupdesc, &isnull);
 		}
-		if (isnull)
+		if (isnull && orNone)
+			value = none;
+		else if (isnull)
 			ereport(ERROR,
 					(errcode(ERRCODE_NO_DATA_FOUND),
 					 errmsg("pljvm: the statement returned no row or NULL where an integer was expected"),
-					 errhint("Plan.executeLong is for statements that always return a value.")));
-		switch (typid)
-		{
-			case INT8OID:
-				value = DatumGetInt64(d);
-				break;
-			case INT4OID:
-				value = DatumGetInt32(d);
-				break;
-			case INT2OID:
-				value = DatumGetInt16(d);
-				break;
-			default:
-				ereport(ERROR,
-						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("pljvm: Plan.executeLong needs an integer first column, got type %u", typid)));
-		}
+					 errhint("Plan.executeLong is for statements that always return a value; Plan.executeLongOr takes a value for none.")));
+		else
+			switch (typid)
+			{
+				case INT8OID:
+					value = DatumGetInt64(d);
+					break;
+				case INT4OID:
+					value = DatumGetInt32(d);
+					break;
+				case INT2OID:
+					value = DatumGetInt16(d);
+					break;
+				default:
+					ereport(ERROR,
+							(errcode(ERRCODE_DATATYPE_MISMATCH),
+							 errmsg("pljvm: Plan.executeLong needs an integer first column, got type %u", typid)));
+			}
 		SPI_freetuptable(tt);
 		spi_end(scope.call, old);
 	}

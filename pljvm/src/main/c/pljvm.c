@@ -39,9 +39,26 @@ PG_MODULE_MAGIC;
 #define R pljvm_refs
 
 PljvmCall  *pljvm_current_call = NULL;
+uint64		pljvm_relcache_invals = 0;	/* relcache invalidations taken in (Pg.relationInvalidations) */
 volatile sig_atomic_t pljvm_in_java = 0;
 volatile sig_atomic_t pljvm_watchdog_fired = 0;
 pthread_mutex_t pljvm_watchdog_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * ArgText: the Java String of a short text argument, kept while the same
+ * value keeps coming.  A producer passes the same queue name and event type
+ * call after call; reusing the String saves building one (and, in Java, its
+ * hash code) every call.  The bytes of the last value are remembered; the
+ * String is kept (a global ref) from the second call in a row with the same
+ * bytes on, so an argument that changes every call costs a memcmp only.
+ */
+#define ARG_TEXT_MAX 64
+typedef struct ArgText
+{
+	int			len;			/* of bytes; -1: nothing remembered */
+	jstring		str;			/* global ref, or NULL */
+	char		bytes[ARG_TEXT_MAX];
+} ArgText;
 
 /* Everything the handler needs to call one function, cached by its oid. */
 typedef struct FnInfo
@@ -60,6 +77,7 @@ typedef struct FnInfo
 	int			retkind;
 	bool		retset;
 	bool		read_only;
+	ArgText    *texts;			/* per argument (TopMemoryContext), or NULL */
 } FnInfo;
 
 static HTAB *fn_cache = NULL;
@@ -138,11 +156,13 @@ fn_invalidate(Datum arg, int cacheid, uint32 hashvalue)
 /*
  * jars_invalidate
  *		pljvm.install_jar and friends send a relcache invalidation of
- *		pljvm.jar at commit; the next call re-reads the jar digests.
+ *		pljvm.jar at commit; the next call re-reads the jar digests.  Every
+ *		relcache invalidation is counted, for Pg.relationInvalidations.
  */
 static void
 jars_invalidate(Datum arg, Oid relid)
 {
+	pljvm_relcache_invals++;
 	if (relid == InvalidOid || relid == jar_relid || jar_relid == InvalidOid)
 		jars_stale = true;
 }
@@ -299,6 +319,14 @@ resolve(FnInfo *fn, HeapTuple proctup, PljvmCall *call)
 		(*ENV)->DeleteGlobalRef(ENV, fn->cls);
 		fn->cls = NULL;
 	}
+	if (fn->texts != NULL)
+	{
+		for (int i = 0; i < fn->nargs; i++)
+			if (fn->texts[i].str != NULL)
+				(*ENV)->DeleteGlobalRef(ENV, fn->texts[i].str);
+		pfree(fn->texts);
+		fn->texts = NULL;
+	}
 	fn->valid = false;
 	fn->nargs = proc->pronargs;
 	fn->rettype = proc->prorettype;
@@ -311,6 +339,14 @@ resolve(FnInfo *fn, HeapTuple proctup, PljvmCall *call)
 		fn->argcodes[i] = pljvm_type_code(fn->argtypes[i]);
 	}
 	fn->retcode = fn->rettype == TRIGGEROID ? T_TRIGGER : pljvm_type_code(fn->rettype);
+	for (int i = 0; i < fn->nargs; i++)
+		if (fn->argtypes[i] == TEXTOID || fn->argtypes[i] == VARCHAROID)
+		{
+			fn->texts = MemoryContextAllocZero(TopMemoryContext, sizeof(ArgText) * fn->nargs);
+			for (int j = 0; j < fn->nargs; j++)
+				fn->texts[j].len = -1;
+			break;
+		}
 
 	codes = (*ENV)->NewIntArray(ENV, fn->nargs);
 	if (codes == NULL)
@@ -407,6 +443,41 @@ refresh_jars(PljvmCall *call)
 	loader_generation = gen;
 }
 
+/*
+ * text_arg
+ *		A text or varchar argument as a Java String, through fn->texts (see
+ *		ArgText).
+ */
+static jobject
+text_arg(FnInfo *fn, int i, Datum d)
+{
+	ArgText    *t = &fn->texts[i];
+	struct varlena *v = (struct varlena *) PG_DETOAST_DATUM_PACKED(d);
+	int			len = VARSIZE_ANY_EXHDR(v);
+	const char *bytes = VARDATA_ANY(v);
+	jstring		s;
+
+	if (len > ARG_TEXT_MAX)
+		return pljvm_datum_to_java(d, T_TEXT, fn->argtypes[i], false);
+	if (t->len == len && memcmp(t->bytes, bytes, len) == 0)
+	{
+		if (t->str != NULL)
+			return (*ENV)->NewLocalRef(ENV, t->str);
+		/* the second time in a row: keep it */
+		s = pljvm_to_jstring(bytes, len);
+		t->str = (*ENV)->NewGlobalRef(ENV, s);	/* NULL (out of memory): not kept */
+		return s;
+	}
+	if (t->str != NULL)
+	{
+		(*ENV)->DeleteGlobalRef(ENV, t->str);
+		t->str = NULL;
+	}
+	memcpy(t->bytes, bytes, len);
+	t->len = len;
+	return pljvm_to_jstring(bytes, len);
+}
+
 /* Converts argument i for the Java call. */
 static jvalue
 java_arg(FnInfo *fn, FunctionCallInfo fcinfo, int i)
@@ -443,6 +514,11 @@ java_arg(FnInfo *fn, FunctionCallInfo fcinfo, int i)
 								(jint) i, (jint) ndims, (jint) length);
 		if (v.l == NULL)
 			pljvm_raise_jni_exception("SqlArg");
+		return v;
+	}
+	if (code == T_TEXT && fn->texts != NULL && fn->argtypes[i] != NAMEOID)
+	{
+		v.l = text_arg(fn, i, d);
 		return v;
 	}
 	if (fn->argkinds[i] != KIND_PRIMITIVE || (code & T_ARRAY))

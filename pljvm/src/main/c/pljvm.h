@@ -103,6 +103,7 @@ extern bool pljvm_on_backend_thread(void);
 
 /* pljvm.c */
 extern PljvmCall *pljvm_current_call;
+extern uint64 pljvm_relcache_invals;
 extern volatile sig_atomic_t pljvm_in_java;
 extern volatile sig_atomic_t pljvm_watchdog_fired;
 extern pthread_mutex_t pljvm_watchdog_lock;

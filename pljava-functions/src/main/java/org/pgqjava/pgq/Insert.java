@@ -22,16 +22,19 @@ public final class Insert {
     /**
      * The first insert_event of a transaction into a queue this backend knows: the lookup's
      * check in the INSERT itself, one statement instead of two (Producer.known). No row when the
-     * queue changed: rotated, dropped and re-created, disabled, given a limit.
+     * queue changed: rotated, dropped and re-created, disabled, given a limit. The queue id and
+     * table number are in the text (Producer.Target.checkedSql), the name is $7.
      */
-    private static final String INSERT_CHECKED = " (ev_time, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3,"
-            + " ev_extra4) select pg_catalog.now(), $1, $2, $3, $4, $5, $6 where exists (select from pgq.queue"
-            + " where queue_id = $7 and queue_name = $8 and queue_cur_table = $9 and not queue_disable_insert"
-            + " and queue_per_tx_limit is null";
-    private static final String INSERT_CHECKED_PLAIN = INSERT_CHECKED + ") returning ev_id";
-    private static final String INSERT_CHECKED_LOCKED = INSERT_CHECKED + " for key share) returning ev_id";
-    private static final String[] INSERT_CHECKED_TYPES = {"text", "text", "text", "text", "text", "text",
-        "int4", "text", "int4"};
+    static String insertChecked(String table, int queueId, int curTable, boolean locked) {
+        return "insert into " + Pgq.quoteFqname(table) + " (ev_time, ev_type, ev_data, ev_extra1, ev_extra2,"
+                + " ev_extra3, ev_extra4) select pg_catalog.now(), $1, $2, $3, $4, $5, $6 where exists (select"
+                + " from pgq.queue where queue_id = " + queueId + " and queue_name = $7 and queue_cur_table = "
+                + curTable + " and not queue_disable_insert and queue_per_tx_limit is null"
+                + (locked ? " for key share" : "") + ") returning ev_id";
+    }
+    private static final String[] INSERT_CHECKED_TYPES = {"text", "text", "text", "text", "text", "text", "text"};
+    /** What the checked INSERT returns when the check failed (ev_id is never NULL). */
+    private static final long NOT_INSERTED = Long.MIN_VALUE;
 
     /** insert_event_raw without ev_id: the table's default draws it from the queue's sequence. */
     private static final String INSERT_RAW_COLUMNS = " (ev_time, ev_owner, ev_retry, ev_type, ev_data,"
@@ -84,12 +87,11 @@ public final class Insert {
         } else {
             Producer.Target k = Producer.known(queueName);
             if (k != null) {
-                String sql = k.sql(Tx.snapshotPerTransaction() ? INSERT_CHECKED_LOCKED : INSERT_CHECKED_PLAIN);
-                Object id = Spi.prepare(sql, INSERT_CHECKED_TYPES).execute(evType, evData, extra1, extra2, extra3,
-                        extra4, k.queueId, queueName, k.curTable).scalar();
-                if (id != null) {
+                long id = Spi.prepare(k.checkedSql(Tx.snapshotPerTransaction()), INSERT_CHECKED_TYPES)
+                        .executeLongOr(NOT_INSERTED, evType, evData, extra1, extra2, extra3, extra4, queueName);
+                if (id != NOT_INSERTED) {
                     Producer.confirm(queueName, k);
-                    return (Long) id;
+                    return id;
                 }
             }
             t = Producer.admitAfterKnown(queueName, 1);

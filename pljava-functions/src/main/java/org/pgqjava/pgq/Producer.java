@@ -64,6 +64,11 @@ final class Producer {
         final boolean disableInsert;
         final Integer perTxLimit;
         private final Map<String, String> sql;
+        /** The checked INSERTs of this queue and table (plain, locked), built at first use. */
+        private String checkedPlain;
+        private String checkedLocked;
+        /** Pg.relationInvalidations() when the table was last seen to exist; -1: not checked. */
+        private long existsAt = -1;
 
         private Target(Row q) {
             queueId = q.getInt("queue_id");
@@ -78,6 +83,23 @@ final class Producer {
                 SQL.put(table, texts);
             }
             sql = texts;
+        }
+
+        /**
+         * Insert.insertChecked for this queue id and table (FOR KEY SHARE if locked), the same
+         * String object every time. The numbers are in the text: no boxed parameters to convert.
+         */
+        String checkedSql(boolean locked) {
+            String s = locked ? checkedLocked : checkedPlain;
+            if (s == null) {
+                s = Insert.insertChecked(table, queueId, curTable, locked);
+                if (locked) {
+                    checkedLocked = s;
+                } else {
+                    checkedPlain = s;
+                }
+            }
+            return s;
         }
 
         /** "insert into <table>" + rest, the same String object every time. */
@@ -170,11 +192,19 @@ final class Producer {
             return null;
         }
         Target t = KNOWN.get(queueName);
-        // another session may have dropped the queue (and its tables) since: an INSERT naming a
-        // dropped table would be an error, not a check that fails
-        if (t != null && !Pg.relationExists(Pgq.quoteFqname(t.table))) {
-            KNOWN.remove(queueName);
+        if (t == null) {
             return null;
+        }
+        // another session may have dropped the queue (and its tables) since: an INSERT naming a
+        // dropped table would be an error, not a check that fails. A drop sends a relcache
+        // invalidation, so the catalog is looked at again only after one came.
+        long invals = Pg.relationInvalidations();
+        if (t.existsAt != invals) {
+            if (!Pg.relationExists(Pgq.quoteFqname(t.table))) {
+                KNOWN.remove(queueName);
+                return null;
+            }
+            t.existsAt = invals;
         }
         return t;
     }

@@ -68,6 +68,18 @@ public final class Pg {
     }
 
     /**
+     * A count of the relation cache invalidations this backend has taken in (of one relation, or
+     * of all at a cache reset). A relation that is dropped, renamed or altered sends one, which
+     * every backend takes in before it sees the change (at the latest when its next transaction
+     * starts): while the count stays the same, what {@link #relationExists} said of a name still
+     * holds, save for a change committed in the moment between. Costs no query and no lookup.
+     */
+    public static long relationInvalidations() {
+        Natives.checkBackendThread();
+        return Natives.relationInvalidations();
+    }
+
+    /**
      * Gives the current (top-level) transaction its transaction id now, if it has none yet, as
      * txid_current() does, without a query. Code that must know its txid is older than what it
      * reads next calls this first.

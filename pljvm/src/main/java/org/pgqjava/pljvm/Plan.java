@@ -37,7 +37,16 @@ public final class Plan {
      * every SQL error does: use it only where a value always comes back.
      */
     public long executeLong(Object... args) {
-        return Natives.executePlanLong(handle, args, check(args));
+        return Natives.executePlanLong(handle, args, check(args), false, 0);
+    }
+
+    /**
+     * As {@link #executeLong}, but no row, or NULL, returns {@code none} instead of an error:
+     * for {@code INSERT ... SELECT ... WHERE <check> RETURNING id}, where no row means the check
+     * failed.
+     */
+    public long executeLongOr(long none, Object... args) {
+        return Natives.executePlanLong(handle, args, check(args), true, none);
     }
 
     /** Checks the plan and the argument count; true if an argument is a {@link SqlArg}. */

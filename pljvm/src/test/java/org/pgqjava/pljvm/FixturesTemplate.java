@@ -69,6 +69,10 @@ public final class FixturesTemplate implements TemplateSetup {
         {"jargstale() returns int8", "argStale"},
         {"jargmismatch(int8[]) returns int8", "argMismatch"},
         {"jargappend(int4[]) returns int4[]", "argAppend"},
+        {"jsame(text, text) returns text", "same"},
+        {"jsame_vc(varchar, varchar) returns text", "same"},
+        {"jlongor(text) returns int8", "longOr"},
+        {"jrelinvals() returns int8", "relationInvalidations"},
     };
 
     @Override

@@ -62,6 +62,9 @@ public final class Natives {
     /** Whether a relation of this SQL name (qualified, quoted as needed) exists: a catalog lookup, no query. */
     public static native boolean relationExists(String name);
 
+    /** Relation cache invalidations taken in by this backend (pljvm's relcache callback counts them). */
+    public static native long relationInvalidations();
+
     /** GetTopTransactionId(): gives the transaction its id now, if it has none. */
     public static native void assignTransactionId();
 
@@ -77,7 +80,7 @@ public final class Natives {
     public static native long executePlanCount(int handle, Object[] args, boolean sqlargs);
 
     /** Executes a plan and returns the integer in column 1 of row 1 (no row or NULL: SQL error P0002). */
-    public static native long executePlanLong(int handle, Object[] args, boolean sqlargs);
+    public static native long executePlanLong(int handle, Object[] args, boolean sqlargs, boolean orNone, long none);
 
     public static native void freePlan(int handle);
 
