@@ -510,8 +510,16 @@ number_long(jobject o, Oid typid, int64 min, int64 max)
 {
 	jlong		v;
 
-	v = (*ENV)->CallLongMethod(ENV, o, R.Number_longValue);
-	check_jni("longValue");
+	/* Long and Integer (final classes) by their field: no call into Java */
+	if ((*ENV)->IsInstanceOf(ENV, o, R.Long))
+		v = (*ENV)->GetLongField(ENV, o, R.Long_value);
+	else if ((*ENV)->IsInstanceOf(ENV, o, R.Integer))
+		v = (*ENV)->GetIntField(ENV, o, R.Integer_value);
+	else
+	{
+		v = (*ENV)->CallLongMethod(ENV, o, R.Number_longValue);
+		check_jni("longValue");
+	}
 	if (v < min || v > max)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),

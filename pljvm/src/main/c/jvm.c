@@ -389,6 +389,11 @@ cache_refs(JNIEnv *env)
 		pljvm_raise_jni_exception("SqlRows fields");
 
 	r->Number_longValue = method(env, r->Number, "longValue", "()J", false);
+	/* read directly by number_long: a field read instead of a call into Java */
+	r->Long_value = (*env)->GetFieldID(env, r->Long, "value", "J");
+	r->Integer_value = (*env)->GetFieldID(env, r->Integer, "value", "I");
+	if (r->Long_value == NULL || r->Integer_value == NULL)
+		pljvm_raise_jni_exception("Long/Integer value fields");
 	r->Number_doubleValue = method(env, r->Number, "doubleValue", "()D", false);
 	r->Boolean_booleanValue = method(env, r->Boolean, "booleanValue", "()Z", false);
 	r->Short_valueOf = method(env, r->Short, "valueOf", "(S)Ljava/lang/Short;", true);

@@ -83,6 +83,7 @@ typedef struct PljvmRefs
 	jfieldID	SqlArg_call, SqlArg_index;
 	jfieldID	SqlRows_sql, SqlRows_types, SqlRows_args;
 	jmethodID	Number_longValue, Number_doubleValue, Boolean_booleanValue;
+	jfieldID	Long_value, Integer_value;
 	jmethodID	Short_valueOf, Integer_valueOf, Long_valueOf, Float_valueOf, Double_valueOf, Boolean_valueOf;
 	jmethodID	String_fromBytes, String_getBytes, Object_toString;
 	jmethodID	Iterator_hasNext, Iterator_next, Iterable_iterator, Method_getDeclaringClass;

@@ -3,8 +3,10 @@ package org.pgqjava.pgq;
 import java.time.OffsetDateTime;
 
 import org.pgqjava.pljvm.Pg;
+import org.pgqjava.pljvm.PgException;
 import org.pgqjava.pljvm.Row;
 import org.pgqjava.pljvm.Spi;
+import org.pgqjava.pljvm.SqlFunction;
 
 /** Opening and closing batches: pgq.next_batch*, pgq.find_tick_helper, pgq.finish_batch. */
 public final class NextBatch {
@@ -17,6 +19,31 @@ public final class NextBatch {
             + " where q.queue_name = $1 and c.co_name = $2"
             + " and s.sub_queue = q.queue_id and s.sub_consumer = c.co_id";
 
+    /**
+     * next_batch's read: the subscription, its last tick, and (when no batch is open) the next
+     * tick, in one statement and without the tick times and sequences next_batch does not return.
+     */
+    private static final String NEXT = "select s.sub_queue, s.sub_consumer, s.sub_batch, t1.tick_id as prev_tick_id,"
+            + " case when s.sub_batch is null then (select t.tick_id from pgq.tick t where t.tick_queue = s.sub_queue"
+            + "   and t.tick_id > t1.tick_id order by t.tick_queue asc, t.tick_id asc limit 1) end as next_tick_id"
+            + " from pgq.consumer c, pgq.queue q, pgq.subscription s"
+            + " left join pgq.tick t1 on (t1.tick_queue = s.sub_queue and t1.tick_id = s.sub_last_tick)"
+            + " where q.queue_name = $1 and c.co_name = $2"
+            + " and s.sub_queue = q.queue_id and s.sub_consumer = c.co_id";
+    /**
+     * Opens the batch. The id is drawn once, before the row is locked, as PgQ does: in the SET
+     * list nextval would run again when a concurrent next_batch makes the UPDATE re-check the row.
+     */
+    private static final String OPEN = "with b as (select pg_catalog.nextval('pgq.batch_id_seq') as id)"
+            + " update pgq.subscription s set sub_batch = b.id, sub_next_tick = $1, sub_active = pg_catalog.now()"
+            + " from b where s.sub_queue = $2 and s.sub_consumer = $3 returning s.sub_batch";
+    private static final String[] OPEN_TYPES = {"int8", "int4", "int4"};
+    /** The batch id OPEN returns when the subscription is gone (sub_batch is never NULL there). */
+    private static final long GONE = Long.MIN_VALUE;
+
+    private static final String NEXT_BATCH_CUSTOM = "pgq.next_batch_custom(text,text,interval,int4,interval)";
+    private static SqlFunction nextBatchCustomFn;
+
     private NextBatch() {
     }
 
@@ -24,10 +51,31 @@ public final class NextBatch {
      * pgq.next_batch(i_queue_name, i_consumer_name)
      *
      * <p>Returns: the id of the consumer's open batch, opening one if a newer tick exists; NULL
-     * when there is nothing to do. Calls: next_batch_custom's logic (no lag, count or interval).
+     * when there is nothing to do. Calls: next_batch_custom's logic (no lag, count or interval),
+     * with a read of its own that leaves out what only next_batch_info returns.
      */
     public static Long nextBatch(String queueName, String consumerName) {
-        return (Long) nextBatchCustom(queueName, consumerName, null, null, null)[0];
+        Row s = Spi.prepare(NEXT, "text", "text").execute(queueName, consumerName).one();
+        if (s == null) {
+            throw notSubscriber(queueName, consumerName);
+        }
+        if (s.getLong("prev_tick_id") == null) {
+            throw noPrevTick(queueName, consumerName);
+        }
+        Long batchId = s.getLong("sub_batch");
+        if (batchId != null) {
+            return batchId;
+        }
+        Long next = s.getLong("next_tick_id");
+        if (next == null) {
+            return null;
+        }
+        long id = Spi.prepare(OPEN, OPEN_TYPES).executeLongOr(GONE, next, s.getInt("sub_queue"), s.getInt("sub_consumer"));
+        if (id == GONE) {
+            // unregistered by a transaction that committed since the subscription was read
+            throw notSubscriber(queueName, consumerName);
+        }
+        return id;
     }
 
     /**
@@ -35,11 +83,33 @@ public final class NextBatch {
      *
      * <p>Returns: (batch_id, cur_tick_id, prev_tick_id, cur_tick_time, prev_tick_time,
      * cur_tick_event_seq, prev_tick_event_seq), all NULL when there is no batch.
-     * Calls: pgq.next_batch_custom.
+     * Calls: pgq.next_batch_custom: its Java directly, in its security context (SqlFunction),
+     * while it is pgq-java's own; through SQL if it was replaced or the user may not call it.
      */
     public static Object[] nextBatchInfo(String queueName, String consumerName) {
-        return Spi.execute("select * from pgq.next_batch_custom($1, $2, null, null, null)",
-                queueName, consumerName).get(0).toArray();
+        if (nextBatchCustomFn == null) {
+            nextBatchCustomFn = SqlFunction.of(NEXT_BATCH_CUSTOM, "org.pgqjava.pgq.NextBatch.nextBatchCustom");
+        }
+        SqlFunction.Context ctx = nextBatchCustomFn.enter();
+        if (ctx == null) {
+            return Spi.execute("select * from pgq.next_batch_custom($1, $2, null, null, null)",
+                    queueName, consumerName).get(0).toArray();
+        }
+        try {
+            return nextBatchCustom(queueName, consumerName, null, null, null);
+        } finally {
+            ctx.close();
+        }
+    }
+
+    private static PgException notSubscriber(String queueName, String consumerName) {
+        return Pgq.error("Not subscriber to queue: " + (queueName == null ? "NULL" : queueName) + "/"
+                + (consumerName == null ? "NULL" : consumerName));
+    }
+
+    private static PgException noPrevTick(String queueName, String consumerName) {
+        return Pgq.error("PgQ corruption: Consumer " + Pgq.fmt(consumerName) + " on queue " + Pgq.fmt(queueName)
+                + " does not see tick <NULL>");
     }
 
     /**
@@ -56,13 +126,11 @@ public final class NextBatch {
             Integer minCount, String minInterval) {
         Row s = Spi.execute(SUBSCRIPTION, queueName, consumerName).one();
         if (s == null) {
-            throw Pgq.error("Not subscriber to queue: " + (queueName == null ? "NULL" : queueName) + "/"
-                    + (consumerName == null ? "NULL" : consumerName));
+            throw notSubscriber(queueName, consumerName);
         }
         Long prevTick = s.getLong("prev_tick_id");
         if (prevTick == null) {
-            throw Pgq.error("PgQ corruption: Consumer " + Pgq.fmt(consumerName) + " on queue " + Pgq.fmt(queueName)
-                    + " does not see tick <NULL>");
+            throw noPrevTick(queueName, consumerName);
         }
         int queueId = s.getInt("sub_queue");
         OffsetDateTime prevTime = s.getTimestamp("prev_tick_time");
@@ -89,16 +157,12 @@ public final class NextBatch {
         if (cur[0] == null) {
             return new Object[7];
         }
-        // the id is drawn once, before the row is locked, as PgQ does: in the SET list nextval
-        // would run again when a concurrent next_batch makes the UPDATE re-check the row
-        batchId = (Long) Spi.prepare("with b as (select pg_catalog.nextval('pgq.batch_id_seq') as id)"
-                + " update pgq.subscription s set sub_batch = b.id, sub_next_tick = $1, sub_active = pg_catalog.now()"
-                + " from b where s.sub_queue = $2 and s.sub_consumer = $3 returning s.sub_batch", "int8", "int4", "int4")
-                .execute(cur[0], queueId, s.getInt("sub_consumer")).scalar();
-        if (batchId == null) {
+        long id = Spi.prepare(OPEN, OPEN_TYPES).executeLongOr(GONE, cur[0], queueId, s.getInt("sub_consumer"));
+        if (id == GONE) {
             // unregistered by a transaction that committed since the subscription was read
-            throw Pgq.error("Not subscriber to queue: " + queueName + "/" + consumerName);
+            throw notSubscriber(queueName, consumerName);
         }
+        batchId = id;
         return batchInfo(batchId, cur[0], prevTick, cur[1], prevTime, cur[2], prevSeq);
     }
 
