@@ -341,6 +341,37 @@ sqlarg_datum(jobject o, int param, Oid type)
 }
 
 /*
+ * call_text_arg
+ *		If o is the very String a text or varchar argument of the current
+ *		call became, that argument's Datum: the statement gets the value as
+ *		it came, without converting the String back (insert_event hands its
+ *		type and payload to its INSERT this way).  The String was built from
+ *		that Datum (or is the one kept for the same bytes, ArgText), so its
+ *		text is the Datum's.  Else (Datum) 0 and *found false.
+ */
+static Datum
+call_text_arg(jobject o, bool *found)
+{
+	PljvmCall  *c = pljvm_current_call;
+
+	*found = false;
+	if (c == NULL || c->jargs == NULL || c->fcinfo == NULL)
+		return (Datum) 0;
+	for (int j = 0; j < c->njargs; j++)
+	{
+		Oid			t = c->argtypes[j];
+
+		if ((t == TEXTOID || t == VARCHAROID) && !c->fcinfo->args[j].isnull && c->jargs[j].l != NULL &&
+			(*ENV)->IsSameObject(ENV, o, c->jargs[j].l))
+		{
+			*found = true;
+			return c->fcinfo->args[j].value;
+		}
+	}
+	return (Datum) 0;
+}
+
+/*
  * Java parameter values to Datums of the given types; sqlargs: Java saw a
  * SqlArg among them (Plan.hasSqlArg), so each is checked for one.
  */
@@ -365,7 +396,12 @@ pljvm_convert_args(jobjectArray args, int n, const Oid *types, const int *codes,
 		}
 		else
 		{
-			values[i] = pljvm_java_to_datum(o, codes[i], types[i], -1);
+			bool		found = false;
+
+			if (types[i] == TEXTOID || types[i] == VARCHAROID)
+				values[i] = call_text_arg(o, &found);
+			if (!found)
+				values[i] = pljvm_java_to_datum(o, codes[i], types[i], -1);
 			nulls[i] = ' ';
 			(*ENV)->DeleteLocalRef(ENV, o);
 		}

@@ -760,6 +760,8 @@ call_java(FunctionCallInfo fcinfo, PljvmCall *call)
 	call->argtypes = fn->argtypes;
 	for (int i = 0; i < fn->nargs; i++)
 		args[i] = java_arg(fn, fcinfo, i);
+	call->jargs = args;
+	call->njargs = fn->nargs;
 
 	if (pljvm_watchdog_fired)
 		pljvm_after_java(call);	/* a stale interrupt from an earlier call */

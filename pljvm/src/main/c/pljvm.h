@@ -68,6 +68,8 @@ typedef struct PljvmCall
 	uint64		serial;			/* unique per call: SqlArgs name their call by it */
 	FunctionCallInfo fcinfo;	/* the call's arguments (SqlArg), or NULL */
 	const Oid  *argtypes;		/* their types */
+	const jvalue *jargs;		/* the Java values they became (convert_args), or NULL */
+	int			njargs;
 	struct TriggerData *trigdata;	/* a trigger call's TriggerData, or NULL */
 } PljvmCall;
 

@@ -62,6 +62,21 @@ class CallPathIT {
     }
 
     @Test
+    void argumentsHandedOnToAStatementAreTheirOwnValues(Connection c) throws SQLException {
+        for (int i = 0; i < 3; i++) {   // the first calls, and with the kept Strings
+            assertEquals("v,t,tx,n,t,1", one(c, "select jpasson('t', 'v', 'n')"));
+        }
+        assertEquals("t,t,tx,t,t,1", one(c, "select jpasson('t', 't', 't')"), "equal values, distinct arguments");
+        assertEquals("é,ü€,ü€x,ñ,ü€,1", one(c, "select jpasson('ü€', 'é', 'ñ')"));
+        assertEquals("t,tx,n,t", one(c, "select jpasson('t', null, 'n')"), "NULL: concat_ws leaves it out");
+        // a long value, and one read from a table (toasted: stored out of line, compressed)
+        exec(c, "create table passon_t as select repeat('ab', 50000) as big, repeat('c', 70) as mid");
+        assertEquals("v," + "ab".repeat(50000) + "," + "ab".repeat(50000) + "x,n," + "ab".repeat(50000) + ",1",
+                one(c, "select jpasson(big, 'v', 'n') from passon_t"));
+        assertEquals("c".repeat(70) + ",v,vx,n,v,70", one(c, "select jpasson('v', mid, 'n') from passon_t"));
+    }
+
+    @Test
     void aFunctionReplacedKeepsNoStringOfTheOldOne(Connection c) throws SQLException {
         exec(c, "create function jsame2(text, text) returns text language pljvm as 'org.pgqjava.pljvm.fixtures.Fns.same'");
         for (int i = 0; i < 3; i++) {
