@@ -13,6 +13,9 @@ packages=(
   postgresql-15-pgq3          # the original PgQ, for comparison tests
   pgbouncer                   # bench/pgq-bench.sh: a connection per transaction through a pooler
   python3-pgq                 # PgQ's Python client: TriggersIT reads trigger events with a python-pgq consumer
+  postgresql-15-pgq-node      # pgq_node's SQL, which pgqadm install-cascade loads (CascadeIT)
+  postgresql-15-londiste-sql  # londiste's SQL, loaded the same way
+  python3-londiste            # londiste's own tool (/usr/bin/londiste): CascadeIT replicates with it
   openjdk-17-jdk-headless     # javac, and libjvm.so that pljvm loads into the backend
   maven
   make

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 
+import org.pgqjava.liquibase.CascadeInstaller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Parameters;
 public final class Main {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
-    static final Set<String> COMMANDS = Set.of("ticker", "status", "install", "create", "drop", "register", "unregister", "config");
+    static final Set<String> COMMANDS = Set.of("ticker", "status", "install", "install-cascade", "create", "drop", "register", "unregister", "config");
 
     @Command(name = "pgqadm", sortOptions = false, usageHelpWidth = 100,
             description = {"PgQ ticker and administration (pgq-java).", ""},
@@ -38,6 +39,9 @@ public final class Main {
                     "  ticker                       tick and maintain the databases (usually with -d)",
                     "  status [--json]              queues and consumers",
                     "  install                      install or upgrade pgq-java in the database of db",
+                    "  install-cascade [pgq_node|londiste ...]",
+                    "                               load or upgrade pgq_node and londiste from the server's",
+                    "                               packages (default: pgq_node, and londiste if installed)",
                     "  create QUEUE                 create a queue",
                     "  drop QUEUE                   drop a queue",
                     "  register QUEUE CONSUMER      register a consumer on a queue",
@@ -200,6 +204,8 @@ public final class Main {
             case "register":
             case "unregister":
                 return args.size() == 2 ? null : cmd + " QUEUE CONSUMER";
+            case "install-cascade":
+                return CascadeInstaller.COMPONENTS.containsAll(args) ? null : cmd + " [pgq_node|londiste ...]";
             default:
                 return null; // config: any number
         }
@@ -255,6 +261,13 @@ public final class Main {
                     return status(c, cfg, json, out);
                 case "install":
                     a.install();
+                    break;
+                case "install-cascade":
+                    if (args.isEmpty()) {
+                        CascadeInstaller.installAvailable(c);   // logs what it did
+                    } else {
+                        CascadeInstaller.install(c, args);
+                    }
                     break;
                 case "create":
                     a.create(args.get(0));

@@ -3,8 +3,8 @@ package org.pgqjava.liquibase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pgqjava.liquibase.Db.changelogRows;
-import static org.pgqjava.liquibase.Db.changesets;
 import static org.pgqjava.liquibase.Db.functionFiles;
+import static org.pgqjava.liquibase.Db.releaseChangesets;
 import static org.pgqjava.testsupport.Sql.lines;
 
 import java.io.File;
@@ -38,7 +38,7 @@ class CommandLineIT {
         assertTrue(first.output.contains("Liquibase command 'update' was executed successfully"), first.output);
         List<String> rows = changelogRows(c);
         // release 0.1's changesets, the jar, one per function file, the grants
-        assertEquals(changesets("db/pgq/0.1/changelog.xml") + functionFiles().size() + 2, rows.size(), first.output);
+        assertEquals(releaseChangesets() + functionFiles().size() + 2, rows.size(), first.output);
         assertEquals(List.of("3.5.2"), lines(c, "select pgq.version()"));
 
         PgqInstaller.install(c);

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +102,28 @@ final class Db {
     /** How many changesets a changelog resource has. */
     static int changesets(String changelog) {
         return resource(changelog).split("<changeSet ", -1).length - 1;
+    }
+
+    /** The release changelogs (what runs once), oldest first, as the master changelog includes them. */
+    static final List<String> RELEASES = List.of("db/pgq/0.1/changelog.xml", "db/pgq/0.2/changelog.xml");
+
+    /** Changesets of all release changelogs. */
+    static int releaseChangesets() {
+        int n = 0;
+        for (String r : RELEASES) {
+            n += changesets(r);
+        }
+        return n;
+    }
+
+    /** The changeset ids of a changelog, in order. */
+    static List<String> changesetIds(String changelog) {
+        List<String> ids = new ArrayList<>();
+        Matcher m = Pattern.compile("<changeSet id=\"([^\"]+)\"").matcher(resource(changelog));
+        while (m.find()) {
+            ids.add(m.group(1));
+        }
+        return ids;
     }
 
     /**

@@ -3,8 +3,8 @@ package org.pgqjava.liquibase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pgqjava.liquibase.Db.changelogRows;
-import static org.pgqjava.liquibase.Db.changesets;
 import static org.pgqjava.liquibase.Db.functionFiles;
+import static org.pgqjava.liquibase.Db.releaseChangesets;
 import static org.pgqjava.testsupport.Sql.lines;
 
 import java.io.IOException;
@@ -32,7 +32,7 @@ class RerunIT {
         List<String> jar = lines(c, "select jar_name, jar_sha256, installed_at from pljvm.jar");
         String dump = schemaDump(db);
         // release 0.1's changesets, the jar, one per function file, the grants
-        assertEquals(changesets("db/pgq/0.1/changelog.xml") + functionFiles().size() + 2, rows.size(),
+        assertEquals(releaseChangesets() + functionFiles().size() + 2, rows.size(),
                 String.join("\n", rows));
 
         PgqInstaller.install(c);

@@ -117,8 +117,24 @@ class UpgradeIT {
                 wrong.add(id + (oldFiles.contains(file) ? "" : " (new)") + ": " + before.get(id) + " -> " + row);
             }
         }
+        // the release changelogs that came after the old state ran once, under their own path
+        for (String release : Db.RELEASES) {
+            if (!resourceExists(PREVIOUS.substring(1) + "/" + release)) {
+                for (String id : Db.changesetIds(release)) {
+                    ids.add(id);
+                    String row = String.valueOf(after.get(id));
+                    if (!(row.startsWith(release + "|") && row.endsWith("|EXECUTED"))) {
+                        wrong.add(id + " (new release " + release + "): " + row);
+                    }
+                }
+            }
+        }
         assertEquals(List.of(), wrong, "function changesets after the upgrade (filename|orderexecuted|md5sum|exectype)");
         assertEquals(ids, after.keySet(), "no changeset recorded under a new id");
+    }
+
+    private static boolean resourceExists(String path) {
+        return UpgradeIT.class.getClassLoader().getResource(path) != null;
     }
 
     /** DATABASECHANGELOG: id to filename|orderexecuted|md5sum|exectype; an id recorded twice fails. */
