@@ -1,7 +1,6 @@
 package org.pgqjava.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +15,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -30,18 +30,24 @@ import org.pgqjava.testsupport.Await;
 import org.pgqjava.testsupport.PgDatabase;
 import org.pgqjava.testsupport.PgServer;
 import org.pgqjava.testsupport.PgTest;
+import org.pgqjava.testsupport.ScratchCluster;
 import org.pgqjava.testsupport.Sql;
 
 /**
  * Londiste on pgq-java with its own, unchanged tools (Debian's python3-londiste, pgq_node and
- * londiste SQL loaded by {@code pgqadm install-cascade} from Debian's packages), ticked by
- * pgqadm: a root and a leaf database, one table replicated with its initial copy while it
- * changes, then INSERT / UPDATE / DELETE / TRUNCATE, the leaf refusing direct writes.
+ * londiste SQL loaded by {@code pgqadm install-cascade} from Debian's packages), ticked by one
+ * pgqadm per server: root and branch on the run's server, the leaf on a second one; one table
+ * replicated with its initial copy while it changes, then INSERT / UPDATE / DELETE / TRUNCATE,
+ * branch and leaf refusing direct writes, the leaf moved to the root (change-provider) and the
+ * branch taking over as root (takeover), nothing lost on the way.
  */
 @PgTest(setup = PgqTemplate.class)
 @Timeout(value = 300)
 class CascadeIT {
-    private static final String LEAF = "pgqadm_cascade_leaf_" + ProcessHandle.current().pid();
+    private static final String BRANCH = "pgqadm_cascade_branch_" + ProcessHandle.current().pid();
+    /** The leaf is on a server of its own. */
+    private static final String LEAF = "cascade_leaf";
+    private static ScratchCluster cluster;
     private static final String LONDISTE = "/usr/bin/londiste";
     private static final Duration WAIT = Duration.ofSeconds(90);
 
@@ -49,32 +55,66 @@ class CascadeIT {
     Path dir;
 
     @BeforeAll
-    static void leaf(PgServer server) throws Exception {
+    static void branchAndLeaf(PgServer server) throws Exception {
         try (Connection c = server.connect("postgres"); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + LEAF + " TEMPLATE template0");
+            s.execute("CREATE DATABASE " + BRANCH + " TEMPLATE template0");
         }
-        try (Connection c = server.connect(LEAF)) {
+        try (Connection c = server.connect(BRANCH)) {
+            PgqInstaller.install(c);
+        }
+        cluster = ScratchCluster.start(Map.of("fsync", "off", "synchronous_commit", "off"), null);
+        cluster.execute("postgres", "CREATE DATABASE " + LEAF);
+        try (Connection c = cluster.connect(LEAF)) {
             PgqInstaller.install(c);
         }
     }
 
     @AfterAll
-    static void dropLeaf(PgServer server) throws Exception {
+    static void dropBranchAndLeaf(PgServer server) throws Exception {
         try (Connection c = server.connect("postgres"); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + LEAF + " WITH (FORCE)");
+            s.execute("DROP DATABASE IF EXISTS " + BRANCH + " WITH (FORCE)");
+        }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
-    private static String connstr(PgServer server, String db) {
-        return "host=" + server.host() + " port=" + server.port() + " user=" + server.superuser() + " dbname=" + db;
+    private static String connstr(String host, int port, String user, String db) {
+        return "host=" + host + " port=" + port + " user=" + user + " dbname=" + db;
+    }
+
+    private static String leafDbLine() {
+        return "db = " + connstr("127.0.0.1", cluster.port(), "postgres", LEAF);
+    }
+
+    /** The table's copy on this node is complete (londiste's merge_state ok). */
+    private static boolean copied(Connection c) throws SQLException {
+        return "ok".equals(Sql.one(c, "select merge_state from londiste.table_info where table_name = 'public.repl'"));
+    }
+
+    /** Waits until {@code ready} holds and the table is the same on every node. */
+    private static void awaitSame(String what, List<Connection> nodes, Await.Condition ready) {
+        Await.until(what, WAIT, () -> {
+            if (!ready.holds()) {
+                return false;
+            }
+            String first = content(nodes.get(0));
+            for (Connection c : nodes) {
+                if (!first.equals(content(c))) {
+                    return false;
+                }
+            }
+            return true;
+        });
     }
 
     @Test
-    void aTableReplicatesFromRootToLeafWithLondistesOwnTools(PgDatabase db, Connection root, PgServer server)
+    void aTableReplicatesRootBranchLeafOnTwoServersAndThroughASwitchover(PgDatabase db, Connection root, PgServer server)
             throws Exception {
         Path rootIni = Pgqadm.config(dir, "root-pgqadm.ini", Pgqadm.dbLine(db));
-        Path leafIni = Pgqadm.config(dir, "leaf-pgqadm.ini", Pgqadm.dbLine(db).replace(db.name(), LEAF));
-        for (Path ini : List.of(rootIni, leafIni)) {
+        Path branchIni = Pgqadm.config(dir, "branch-pgqadm.ini", Pgqadm.dbLine(db).replace(db.name(), BRANCH));
+        Path leafIni = Pgqadm.config(dir, "leaf-pgqadm.ini", leafDbLine());
+        for (Path ini : List.of(rootIni, branchIni, leafIni)) {
             Pgqadm.Result r = Pgqadm.run(ini.toString(), "install-cascade");
             assertEquals(0, r.exit(), r.describe());
             assertTrue(r.err().contains("pgq_node 3.5 installed from /usr/share/postgresql/15/extension/pgq_node--3.5.sql")
@@ -86,72 +126,104 @@ class CascadeIT {
         assertEquals(List.of(List.of("londiste", "3.8"), List.of("pgq_node", "3.5")),
                 Sql.rows(root, "select name, version from pgq_java.cascade_component order by name"));
 
-        try (Connection leaf = server.connect(LEAF)) {
-            for (Connection c : List.of(root, leaf)) {
+        try (Connection branch = server.connect(BRANCH); Connection leaf = cluster.connect(LEAF)) {
+            List<Connection> all = List.of(root, branch, leaf);
+            for (Connection c : all) {
                 Sql.exec(c, "create table public.repl (id int primary key, v text)");
             }
             Sql.exec(root, "insert into public.repl select g, 'v' || g from generate_series(1, 2000) g");
 
-            String rootConn = connstr(server, db.name());
-            String leafConn = connstr(server, LEAF);
+            String rootConn = connstr(server.host(), server.port(), server.superuser(), db.name());
+            String branchConn = connstr(server.host(), server.port(), server.superuser(), BRANCH);
+            String leafConn = connstr("127.0.0.1", cluster.port(), "postgres", LEAF);
             Path rootLd = londisteIni("root", rootConn);
+            Path branchLd = londisteIni("branch", branchConn);
             Path leafLd = londisteIni("leaf", leafConn);
             londiste(rootLd, "create-root", "rootnode", rootConn);
-            londiste(leafLd, "create-leaf", "leafnode", leafConn, "--provider=" + rootConn);
+            londiste(branchLd, "create-branch", "branchnode", branchConn, "--provider=" + rootConn);
+            londiste(leafLd, "create-leaf", "leafnode", leafConn, "--provider=" + branchConn);
 
-            Path tickerLog = dir.resolve("ticker.log");
-            Path tickerIni = Pgqadm.config(dir, "ticker.ini", Pgqadm.dbLine(db),
-                    "database_list = " + db.name() + ", " + LEAF, "loop_delay = 0.1", "check_period = 0.5",
-                    "pidfile = " + dir.resolve("ticker.pid"), "logfile = " + tickerLog);
-            Process ticker = Pgqadm.start(dir.resolve("ticker-console.txt"), tickerIni.toString(), "ticker");
-            List<Process> workers = new ArrayList<>();
+            // one pgqadm per server, as one pgqd per server
+            Path ticker1 = Pgqadm.config(dir, "ticker1.ini", Pgqadm.dbLine(db), "database_list = " + db.name() + ", "
+                    + BRANCH, "loop_delay = 0.1", "check_period = 0.5", "pidfile = " + dir.resolve("ticker1.pid"),
+                    "logfile = " + dir.resolve("ticker1.log"));
+            Path ticker2 = Pgqadm.config(dir, "ticker2.ini", leafDbLine(), "loop_delay = 0.1",
+                    "pidfile = " + dir.resolve("ticker2.pid"), "logfile = " + dir.resolve("ticker2.log"));
+            List<Process> daemons = new ArrayList<>();
+            List<Path> lds = List.of(rootLd, branchLd, leafLd);
             try {
-                workers.add(worker(rootLd));
-                workers.add(worker(leafLd));
-                londiste(rootLd, "add-table", "public.repl");
-                londiste(leafLd, "add-table", "public.repl");
-                // changes while the copy runs
+                daemons.add(Pgqadm.start(dir.resolve("ticker1-console.txt"), ticker1.toString(), "ticker"));
+                daemons.add(Pgqadm.start(dir.resolve("ticker2-console.txt"), ticker2.toString(), "ticker"));
+                for (Path ld : lds) {
+                    daemons.add(worker(ld));
+                }
+                for (Path ld : lds) {
+                    londiste(ld, "add-table", "public.repl");
+                }
+                // changes while the copies run
                 Sql.exec(root, "insert into public.repl values (5000, 'during copy')");
                 Sql.exec(root, "update public.repl set v = 'changed' where id between 10 and 20");
                 Sql.exec(root, "delete from public.repl where id between 30 and 39");
-                Await.until("the leaf's table copied and in sync", WAIT,
-                        () -> londisteOut(leafLd, "tables").contains("public.repl") && "ok".equals(
-                                Sql.one(leaf, "select merge_state from londiste.table_info where table_name = 'public.repl'"))
-                                && content(root).equals(content(leaf)));
+                awaitSame("the branch's and the leaf's copies in sync", all, () -> copied(branch) && copied(leaf));
                 assertEquals(1991L, Sql.oneLong(leaf, "select count(*) from public.repl"));
 
                 Sql.exec(root, "insert into public.repl values (6000, 'after copy'), (6001, 'x')");
                 Sql.exec(root, "update public.repl set v = 'again' where id = 1");
                 Sql.exec(root, "delete from public.repl where id = 2");
-                Await.until("row changes replicated", WAIT, () -> content(root).equals(content(leaf)));
+                awaitSame("row changes replicated", all, () -> true);
                 assertEquals("again", Sql.one(leaf, "select v from public.repl where id = 1"));
 
-                String msg = Sql.assertSqlState("XX000", leaf, "insert into public.repl values (7000, 'direct')");
-                assertEquals("Table 'public.repl' to queue 'replika': change not allowed (INSERT)", msg);
+                // direct writes: the leaf's trigger denies them; the branch's queue takes events from its
+                // provider only (PgQ's text; the SQLSTATE is issue 14's)
+                String denied = Sql.assertSqlState("XX000", leaf, "insert into public.repl values (7000, 'direct')");
+                assertEquals("Table 'public.repl' to queue 'replika': change not allowed (INSERT)", denied);
+                assertEquals("Insert into queue disallowed",
+                        Sql.error(branch, "insert into public.repl values (7000, 'direct')").getMessage());
 
                 Sql.exec(root, "truncate public.repl");
-                Sql.exec(root, "insert into public.repl values (1, 'after truncate')");
-                Await.until("TRUNCATE replicated", WAIT, () -> content(root).equals(content(leaf)));
-                assertEquals(1L, Sql.oneLong(leaf, "select count(*) from public.repl"));
-                assertNotEquals(0L, Sql.oneLong(root, "select count(*) from pgq.tick t join pgq.queue q"
-                        + " on q.queue_id = t.tick_queue where q.queue_name = 'replika'"), "pgqadm ticks the queue");
+                Sql.exec(root, "insert into public.repl select g, 't' || g from generate_series(1, 300) g");
+                awaitSame("TRUNCATE replicated", all, () -> true);
+                assertEquals(300L, Sql.oneLong(leaf, "select count(*) from public.repl"));
+
+                // the leaf moves to the root as its provider, while the root keeps changing
+                Sql.exec(root, "insert into public.repl select g, 'p' || g from generate_series(301, 400) g");
+                londiste(leafLd, "change-provider", "--provider=rootnode");
+                Sql.exec(root, "update public.repl set v = 'after change-provider' where id <= 50");
+                awaitSame("changes after change-provider", all, () -> true);
+                assertTrue(londiste(leafLd, "status").contains("leafnode (leaf)"));
+
+                // switchover: the branch becomes the root, the root a branch
+                Sql.exec(root, "insert into public.repl select g, 'q' || g from generate_series(401, 450) g");
+                londiste(branchLd, "takeover", "rootnode");
+                Await.until("branchnode is the root", WAIT, () -> londisteOut(branchLd, "status").contains("branchnode (root)"));
+                Sql.exec(branch, "insert into public.repl values (9000, 'on the new root')");
+                Sql.exec(branch, "delete from public.repl where id between 100 and 109");
+                awaitSame("changes on the new root replicated", all, () -> true);
+                assertEquals(441L, Sql.oneLong(leaf, "select count(*) from public.repl"), "nothing lost");
+                assertEquals("on the new root", Sql.one(root, "select v from public.repl where id = 9000"));
+                // the old root's queue now takes events from its provider only (PgQ's text; the SQLSTATE is issue 14's)
+                assertEquals("Insert into queue disallowed",
+                        Sql.error(root, "insert into public.repl values (9001, 'on the old root')").getMessage());
+                // the new root's queue is ticked by pgqadm (the changes above needed its ticks), the old
+                // root's takes its ticks from its provider now
+                assertEquals(false, Sql.one(branch, "select queue_external_ticker from pgq.queue where queue_name = 'replika'"));
+                assertEquals(true, Sql.one(root, "select queue_external_ticker from pgq.queue where queue_name = 'replika'"));
             } finally {
-                for (Path ini : List.of(rootLd, leafLd)) {
-                    londisteQuietly(ini, "-s");
+                for (Path ld : lds) {
+                    londisteOut(ld, "-s");
                 }
-                for (Process w : workers) {
-                    if (!w.waitFor(30, TimeUnit.SECONDS)) {
-                        w.destroyForcibly();
+                Pgqadm.run(ticker1.toString(), "-s");
+                Pgqadm.run(ticker2.toString(), "-s");
+                for (Process p : daemons) {
+                    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
                     }
                 }
-                Pgqadm.run(tickerIni.toString(), "-s");
-                if (!ticker.waitFor(30, TimeUnit.SECONDS)) {
-                    ticker.destroyForcibly();
-                }
             }
-            assertTrue(!Pgqadm.read(dir.resolve("root.log")).contains(" ERROR ")
-                    && !Pgqadm.read(dir.resolve("leaf.log")).contains(" ERROR "),
-                    Pgqadm.read(dir.resolve("root.log")) + Pgqadm.read(dir.resolve("leaf.log")));
+            for (String node : List.of("root", "branch", "leaf", "ticker1", "ticker2")) {
+                String log = Pgqadm.read(dir.resolve(node + ".log"));
+                assertTrue(!log.contains(" ERROR "), node + ".log:\n" + log);
+            }
         }
     }
 
@@ -255,9 +327,6 @@ class CascadeIT {
         }
     }
 
-    private void londisteQuietly(Path ini, String... args) {
-        londisteOut(ini, args);
-    }
 
     /** A londiste worker in the foreground of its own process (stopped with londiste -s). */
     private Process worker(Path ini) throws IOException {
