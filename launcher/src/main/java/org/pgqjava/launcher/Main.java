@@ -15,6 +15,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 import org.pgqjava.liquibase.CascadeInstaller;
+import org.pgqjava.liquibase.PgqTakeover;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Parameters;
 public final class Main {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
-    static final Set<String> COMMANDS = Set.of("ticker", "status", "install", "install-cascade", "create", "drop", "register", "unregister", "config");
+    static final Set<String> COMMANDS = Set.of("ticker", "status", "install", "install-cascade", "takeover", "create", "drop", "register", "unregister", "config");
 
     @Command(name = "pgqadm", sortOptions = false, usageHelpWidth = 100,
             description = {"PgQ ticker and administration (pgq-java).", ""},
@@ -42,6 +43,8 @@ public final class Main {
                     "  install-cascade [pgq_node|londiste ...]",
                     "                               load or upgrade pgq_node and londiste from the server's",
                     "                               packages (default: pgq_node, and londiste if installed)",
+                    "  takeover                     move a database with PgQ 3.5 as an extension to pgq-java",
+                    "                               in place (queues, batches, triggers kept)",
                     "  create QUEUE                 create a queue",
                     "  drop QUEUE                   drop a queue",
                     "  register QUEUE CONSUMER      register a consumer on a queue",
@@ -197,6 +200,7 @@ public final class Main {
             case "ticker":
             case "status":
             case "install":
+            case "takeover":
                 return args.isEmpty() ? null : cmd;
             case "create":
             case "drop":
@@ -261,6 +265,9 @@ public final class Main {
                     return status(c, cfg, json, out);
                 case "install":
                     a.install();
+                    break;
+                case "takeover":
+                    PgqTakeover.takeOver(c);   // logs what it did
                     break;
                 case "install-cascade":
                     if (args.isEmpty()) {

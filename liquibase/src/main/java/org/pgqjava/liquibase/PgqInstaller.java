@@ -11,6 +11,7 @@ import liquibase.Scope;
 import liquibase.UpdateSummaryOutputEnum;
 import liquibase.analytics.configuration.AnalyticsArgs;
 import liquibase.command.CommandScope;
+import liquibase.command.core.ChangelogSyncCommandStep;
 import liquibase.command.core.UpdateCommandStep;
 import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
 import liquibase.command.core.helpers.ShowSummaryArgument;
@@ -85,6 +86,34 @@ public final class PgqInstaller {
         }
         long ran = lastOrderExecuted(c) - before;
         log.info("{}: pgq-java is up to date; {} changeset(s) run in {} ms", db, ran, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * Records every changeset of the master changelog as run, without running any (Liquibase's
+     * {@code changelog-sync}): for {@link PgqTakeover}, which then takes back the rows of what must
+     * run after all.
+     */
+    static void syncChangelog(Connection c) throws SQLException {
+        String db = c.getCatalog();
+        boolean autoCommit = c.getAutoCommit();
+        try {
+            Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(c));
+            Map<String, Object> scope = new HashMap<>();
+            scope.put(Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(PgqInstaller.class.getClassLoader()));
+            scope.put(Scope.Attr.logService.name(), new Slf4jLogService());
+            scope.put(Scope.Attr.ui.name(), new LoggerUIService());
+            scope.put(AnalyticsArgs.ENABLED.getKey(), false);
+            Scope.child(scope, () -> new CommandScope(ChangelogSyncCommandStep.COMMAND_NAME)
+                    .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+                    .addArgumentValue("changelogFile", MASTER_CHANGELOG)
+                    .execute());
+        } catch (Exception e) {
+            throw failure(db, e);
+        } finally {
+            if (!c.isClosed() && c.getAutoCommit() != autoCommit) {
+                c.setAutoCommit(autoCommit);
+            }
+        }
     }
 
     /**
