@@ -165,6 +165,40 @@ class TakeoverIT {
     }
 
     @Test
+    void aTakeoverThatStoppedAfterReleasingTheExtensionsGoesOnWhenRunAgain(PgServer server) throws Exception {
+        String half = "takeover_half" + SUFFIX;
+        createDb(server, half);
+        try (Connection c = server.connect(half)) {
+            before(c);
+            // step 1 alone, as a takeover that stopped right after it leaves the database
+            Sql.exec(c, "do $$ declare e text; r record; begin"
+                    + " foreach e in array array['londiste', 'pgq_node', 'pgq'] loop"
+                    + "   for r in select i.type, i.identity from pg_depend d, pg_identify_object(d.classid, d.objid, d.objsubid) i"
+                    + "     where d.refclassid = 'pg_extension'::regclass and d.deptype = 'e'"
+                    + "     and d.refobjid = (select oid from pg_extension where extname = e) loop"
+                    + "     execute format('alter extension %I drop %s %s', e, r.type, r.identity);"
+                    + "   end loop;"
+                    + "   execute format('drop extension %I', e);"
+                    + " end loop; end $$");
+            Path ini = ini(dir, server, half);
+            Pgqadm.Result r = Pgqadm.run(ini.toString(), "takeover");
+            assertEquals(0, r.exit(), r.describe());
+            assertTrue(r.err().contains("released from its extension by an earlier takeover; going on from there"),
+                    r.describe());
+            assertEquals(List.of(List.of("londiste", "3.8"), List.of("pgq_node", "3.5")),
+                    Sql.rows(c, "select name, version from pgq_java.cascade_component order by name"));
+            assertEquals("pljvm", Sql.one(c, "select l.lanname::text from pg_proc p join pg_language l on l.oid = p.prolang"
+                    + " where p.oid = 'pgq.insert_event_raw(text, bigint, timestamptz, integer, integer, text, text, text,"
+                    + " text, text, text)'::regprocedure"));
+            after(c);
+            Map<String, List<List<Object>>> got = drain(c);
+            assertTrue(got.get("c_open").size() > 20, got.toString());
+        } finally {
+            dropDb(server, half);
+        }
+    }
+
+    @Test
     void aDatabaseWithoutPgqIsRefused(PgServer server) throws Exception {
         String plain = "takeover_plain" + SUFFIX;
         createDb(server, plain);

@@ -116,7 +116,8 @@ public final class CascadeInstaller {
         if (one(c, "select pg_catalog.to_regclass('pgq_java.cascade_component')::text") == null) {
             if (one(c, "select extversion from pg_catalog.pg_extension where extname = 'pgq'") != null) {
                 throw refused("this database has PgQ as an extension (CREATE EXTENSION pgq), not pgq-java",
-                        "Use CREATE EXTENSION pgq_node / londiste there, or move the database to pgq-java first.");
+                        "Move it to pgq-java first with pgqadm takeover (docs/scaling-out.md), or use CREATE EXTENSION"
+                                + " pgq_node / londiste there.");
             }
             throw refused("pgq-java is not installed in this database, or is older than 0.2",
                     "Run pgqadm install (or the Liquibase changelog db/pgq/changelog-master.xml) first.");

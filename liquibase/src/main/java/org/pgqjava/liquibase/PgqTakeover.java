@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * everything but the schema, sequence and tables PgQ already has are taken back, so that (3) the
  * usual install runs the rest: pljvm, roles, pgq-java's own schema, the Java code, every
  * function ({@code CREATE OR REPLACE}), the grants. (4) pgq_node and londiste are recorded as
- * loaded (pgq_java.cascade_component), so that install-cascade upgrades them later. If (3) stops
- * half way, running the install again finishes it: the old functions that are still there work
- * on the same tables.
+ * loaded (pgq_java.cascade_component), so that install-cascade upgrades them later. A takeover
+ * that stopped after (1) goes on when run again; one that stopped in (3) is finished by the
+ * install: the old functions still there work on the same tables meanwhile.
  *
  * <p>Refused, with SQLSTATE 55000 and nothing changed: a PgQ version other than 3.5, another
  * extension that requires pgq, pgq_node or londiste in versions other than Debian's (3.5, 3.8),
@@ -56,25 +56,18 @@ public final class PgqTakeover {
     public static Map<String, String> takeOver(Connection c) throws SQLException {
         String db = c.getCatalog();
         Map<String, String> exts = extensions(c);
-        check(c, exts);
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-            s.execute("set local lock_timeout = '60s'");
-            s.execute("lock table pgq.queue, pgq.consumer, pgq.subscription, pgq.tick, pgq.retry_queue"
-                    + " in exclusive mode");
-            for (String ext : List.of("londiste", "pgq_node", "pgq")) {
-                if (exts.containsKey(ext)) {
-                    release(c, ext);
-                    s.execute("drop extension " + ext);
+        if (!exts.containsKey("pgq") && released(c)) {
+            // an earlier takeover stopped after step 1: its check passed, so the versions were these
+            exts.put("pgq", KNOWN.get("pgq"));
+            for (String ext : List.of("pgq_node", "londiste")) {
+                if (exists(c, "select 1 from pg_catalog.pg_namespace where nspname = '" + ext + "'")) {
+                    exts.put(ext, KNOWN.get(ext));
                 }
             }
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(autoCommit);
+            log.info("{}: PgQ was released from its extension by an earlier takeover; going on from there", db);
+        } else {
+            check(c, exts);
+            release(c, exts);
         }
         log.info("{}: PgQ {} released from its extension{}; installing pgq-java over it", db, exts.get("pgq"),
                 exts.size() > 1 ? " (and " + String.join(", ", exts.keySet()).replace("pgq, ", "") + ")" : "");
@@ -96,6 +89,27 @@ public final class PgqTakeover {
         }
         log.info("{}: taken over: pgq-java now serves what PgQ {} held", db, exts.get("pgq"));
         return exts;
+    }
+
+    /**
+     * PgQ's schema without its extension and without pgq-java's records: what step 1 of a takeover
+     * leaves when it stops before Liquibase's records are written.
+     */
+    private static boolean released(Connection c) throws SQLException {
+        // PgQ's own functions still there: its C producer function from pgq_lowlevel (PgQ's
+        // version() reads pg_extension and says nothing any more)
+        return exists(c, "select 1 from pg_catalog.pg_proc p join pg_catalog.pg_language l on l.oid = p.prolang"
+                        + " where p.oid = pg_catalog.to_regprocedure('pgq.insert_event_raw(text, bigint, timestamptz,"
+                        + " integer, integer, text, text, text, text, text, text)') and l.lanname = 'c'"
+                        + " and p.probin like '%pgq_lowlevel'")
+                && !(exists(c, "select 1 where pg_catalog.to_regclass('databasechangelog') is not null")
+                        && exists(c, "select 1 from databasechangelog where filename = 'db/pgq/0.1/changelog.xml'"));
+    }
+
+    private static boolean exists(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next();
+        }
     }
 
     /** pgq and the extensions that require it, with their versions; pgq first. */
@@ -142,8 +156,35 @@ public final class PgqTakeover {
         }
     }
 
+    /**
+     * Step 1: every object of londiste, pgq_node and pgq released from its extension and the empty
+     * extensions dropped, in one transaction with PgQ's tables locked (EXCLUSIVE: consumers and
+     * the ticker wait, producers go on writing into the event tables).
+     */
+    private static void release(Connection c, Map<String, String> exts) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("set local lock_timeout = '60s'");
+            s.execute("lock table pgq.queue, pgq.consumer, pgq.subscription, pgq.tick, pgq.retry_queue"
+                    + " in exclusive mode");
+            for (String ext : List.of("londiste", "pgq_node", "pgq")) {
+                if (exts.containsKey(ext)) {
+                    releaseMembers(c, ext);
+                    s.execute("drop extension " + ext);
+                }
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
     /** Releases every object of extension {@code ext} from it (ALTER EXTENSION ... DROP); the objects stay. */
-    private static void release(Connection c, String ext) throws SQLException {
+    private static void releaseMembers(Connection c, String ext) throws SQLException {
         List<String> members = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("select i.type, i.identity from pg_catalog.pg_depend d,"
                 + " pg_catalog.pg_identify_object(d.classid, d.objid, d.objsubid) i"
