@@ -12,6 +12,7 @@
  */
 #include "pljvm.h"
 
+#include "access/detoast.h"
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -452,11 +453,17 @@ static jobject
 text_arg(FnInfo *fn, int i, Datum d)
 {
 	ArgText    *t = &fn->texts[i];
-	struct varlena *v = (struct varlena *) PG_DETOAST_DATUM_PACKED(d);
-	int			len = VARSIZE_ANY_EXHDR(v);
-	const char *bytes = VARDATA_ANY(v);
+	struct varlena *v;
+	int			len;
+	const char *bytes;
 	jstring		s;
 
+	/* a long value is not fetched or decompressed twice just to learn that it is long */
+	if (toast_raw_datum_size(d) - VARHDRSZ > ARG_TEXT_MAX)
+		return pljvm_datum_to_java(d, T_TEXT, fn->argtypes[i], false);
+	v = (struct varlena *) PG_DETOAST_DATUM_PACKED(d);
+	len = VARSIZE_ANY_EXHDR(v);
+	bytes = VARDATA_ANY(v);
 	if (len > ARG_TEXT_MAX)
 		return pljvm_datum_to_java(d, T_TEXT, fn->argtypes[i], false);
 	if (t->len == len && memcmp(t->bytes, bytes, len) == 0)

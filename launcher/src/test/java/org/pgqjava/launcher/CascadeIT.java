@@ -92,8 +92,28 @@ class CascadeIT {
         return "ok".equals(Sql.one(c, "select merge_state from londiste.table_info where table_name = 'public.repl'"));
     }
 
-    /** Waits until {@code ready} holds and the table is the same on every node. */
-    private static void awaitSame(String what, List<Connection> nodes, Await.Condition ready) {
+    /**
+     * Waits until {@code ready} holds and the table is the same on every node; on a timeout the
+     * error shows the tables and the end of every node's londiste log.
+     */
+    private void awaitSame(String what, List<Connection> nodes, Await.Condition ready) throws SQLException {
+        try {
+            awaitSameOrFail(what, nodes, ready);
+        } catch (AssertionError e) {
+            StringBuilder sb = new StringBuilder(e.getMessage());
+            for (Connection c : nodes) {
+                sb.append("\n").append(c.getCatalog()).append(": ").append(content(c));
+            }
+            for (String node : List.of("root", "branch", "leaf", "ticker1", "ticker2")) {
+                String log = Pgqadm.read(dir.resolve(node + ".log"));
+                sb.append("\n--- ").append(node).append(".log (end) ---\n")
+                        .append(log.substring(Math.max(0, log.length() - 3000)));
+            }
+            throw new AssertionError(sb.toString(), e);
+        }
+    }
+
+    private static void awaitSameOrFail(String what, List<Connection> nodes, Await.Condition ready) {
         Await.until(what, WAIT, () -> {
             if (!ready.holds()) {
                 return false;
@@ -142,6 +162,12 @@ class CascadeIT {
             londiste(rootLd, "create-root", "rootnode", rootConn);
             londiste(branchLd, "create-branch", "branchnode", branchConn, "--provider=" + rootConn);
             londiste(leafLd, "create-leaf", "leafnode", leafConn, "--provider=" + branchConn);
+            // Londiste's copy hand-shake waits for batches: tick an idle queue every second, not
+            // every minute (PgQ's ticker_idle_period); the branch's settings count once it is the root
+            for (Connection c : List.of(root, branch)) {
+                Sql.exec(c, "select pgq.set_queue_config('replika', 'ticker_idle_period', '1 second')");
+                Sql.exec(c, "select pgq.set_queue_config('replika', 'ticker_max_lag', '1 second')");
+            }
 
             // one pgqadm per server, as one pgqd per server
             Path ticker1 = Pgqadm.config(dir, "ticker1.ini", Pgqadm.dbLine(db), "database_list = " + db.name() + ", "
