@@ -254,6 +254,96 @@ class CascadeIT {
     }
 
     @Test
+    void aLondisteRootOnDebiansPgqIsTakenOverAndKeepsReplicating(PgServer server) throws Exception {
+        String pgqRoot = "cascade_pgq_root" + "_" + ProcessHandle.current().pid();
+        String javaLeaf = "cascade_java_leaf" + "_" + ProcessHandle.current().pid();
+        try (Connection c = server.connect("postgres")) {
+            Sql.exec(c, "CREATE DATABASE " + pgqRoot + " TEMPLATE template0");
+            Sql.exec(c, "CREATE DATABASE " + javaLeaf + " TEMPLATE template0");
+        }
+        List<Process> daemons = new ArrayList<>();
+        Path rootLd = null;
+        Path leafLd = null;
+        Path tickerIni = null;
+        try (Connection root = server.connect(pgqRoot); Connection leaf = server.connect(javaLeaf)) {
+            PgqInstaller.install(leaf);
+            Path leafIni = Pgqadm.config(dir, "jl-pgqadm.ini", "db = " + connstr(server.host(), server.port(),
+                    server.superuser(), javaLeaf));
+            Pgqadm.Result r = Pgqadm.run(leafIni.toString(), "install-cascade");
+            assertEquals(0, r.exit(), r.describe());
+            for (Connection c : List.of(root, leaf)) {
+                Sql.exec(c, "create table public.repl (id int primary key, v text)");
+            }
+            Sql.exec(root, "insert into public.repl select g, 'v' || g from generate_series(1, 500) g");
+            String rootConn = connstr(server.host(), server.port(), server.superuser(), pgqRoot);
+            String leafConn = connstr(server.host(), server.port(), server.superuser(), javaLeaf);
+            rootLd = londisteIni("root", rootConn);
+            leafLd = londisteIni("leaf", leafConn);
+            // on the root, Londiste's own installer creates Debian's extensions pgq, pgq_node, londiste
+            londiste(rootLd, "create-root", "rootnode", rootConn);
+            assertEquals(List.of(List.of("londiste", "3.8"), List.of("pgq", "3.5"), List.of("pgq_node", "3.5")),
+                    Sql.rows(root, "select extname::text, extversion from pg_extension where extname <> 'plpgsql' order by 1"));
+            londiste(leafLd, "create-leaf", "leafnode", leafConn, "--provider=" + rootConn);
+            Sql.exec(root, "select pgq.set_queue_config('replika', 'ticker_idle_period', '1 second')");
+            Sql.exec(root, "select pgq.set_queue_config('replika', 'ticker_max_lag', '1 second')");
+            tickerIni = Pgqadm.config(dir, "ticker.ini", "db = " + rootConn, "database_list = " + pgqRoot + ", "
+                    + javaLeaf, "loop_delay = 0.1", "check_period = 0.5", "pidfile = " + dir.resolve("ticker1.pid"),
+                    "logfile = " + dir.resolve("ticker1.log"));
+            daemons.add(Pgqadm.start(dir.resolve("ticker-console.txt"), tickerIni.toString(), "ticker"));
+            Process rootWorker = worker(rootLd);
+            daemons.add(rootWorker);
+            daemons.add(worker(leafLd));
+            londiste(rootLd, "add-table", "public.repl");
+            londiste(leafLd, "add-table", "public.repl");
+            Sql.exec(root, "update public.repl set v = 'during copy' where id <= 10");
+            List<Connection> both = List.of(root, leaf);
+            awaitSame("the leaf's copy in sync", both, () -> copied(leaf));
+
+            // events in flight in the root's queue while it is taken over: the root's worker stopped,
+            // changes made by PgQ's C trigger wait in the queue
+            londiste(rootLd, "-s");
+            assertTrue(rootWorker.waitFor(60, TimeUnit.SECONDS), "the root's worker stopped");
+            Sql.exec(root, "insert into public.repl values (1000, 'before takeover')");
+            Sql.exec(root, "delete from public.repl where id = 20");
+            Object triggerFn = Sql.one(root, "select 'pgq.logutriga()'::regprocedure::oid");
+            Path rootIni = Pgqadm.config(dir, "pr-pgqadm.ini", "db = " + rootConn);
+            r = Pgqadm.run(rootIni.toString(), "takeover");
+            assertEquals(0, r.exit(), r.describe());
+            assertEquals(List.of(List.of("pljvm")),
+                    Sql.rows(root, "select extname::text from pg_extension where extname <> 'plpgsql'"));
+            assertEquals(triggerFn, Sql.one(root, "select 'pgq.logutriga()'::regprocedure::oid"));
+            daemons.add(worker(rootLd));
+            Sql.exec(root, "update public.repl set v = 'after takeover' where id between 30 and 40");
+            Sql.exec(root, "insert into public.repl values (1001, 'after takeover')");
+            awaitSame("changes from before and after the takeover replicated", both, () -> true);
+            assertEquals(501L, Sql.oneLong(leaf, "select count(*) from public.repl"), "500 + 2 - 1: nothing lost");
+            assertTrue(londiste(leafLd, "status").contains("rootnode (root)"));
+        } finally {
+            for (Path ld : new Path[] {rootLd, leafLd}) {
+                if (ld != null) {
+                    londisteOut(ld, "-s");
+                }
+            }
+            if (tickerIni != null) {
+                Pgqadm.run(tickerIni.toString(), "-s");
+            }
+            for (Process p : daemons) {
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+            try (Connection c = server.connect("postgres")) {
+                Sql.exec(c, "DROP DATABASE IF EXISTS " + pgqRoot + " WITH (FORCE)");
+                Sql.exec(c, "DROP DATABASE IF EXISTS " + javaLeaf + " WITH (FORCE)");
+            }
+        }
+        for (String node : List.of("root", "leaf")) {
+            String log = Pgqadm.read(dir.resolve(node + ".log"));
+            assertTrue(!log.contains(" ERROR "), node + ".log:\n" + log);
+        }
+    }
+
+    @Test
     void installCascadeRefusesWhatItCannotDoAndChangesNothing(PgServer server) throws Exception {
         String plain = "pgqadm_cascade_plain_" + ProcessHandle.current().pid();
         String ext = "pgqadm_cascade_ext_" + ProcessHandle.current().pid();
