@@ -71,12 +71,12 @@ final class Maintenance {
     /** Runs {@code op} until it returns zero (a VACUUM once); returns the number of calls. */
     static int run(Connection c, String prefix, Op op) throws SQLException {
         if (op.func() == null || (op.isVacuum() && op.arg() == null)) {
-            log.warn("{}: maintenance: skipped malformed operation {}({})", prefix, op.func(), op.arg());
+            log.warn("{}: skipped malformed operation {}({})", prefix, op.func(), op.arg());
             return 0;
         }
         String sql = sql(op);
         if (op.isVacuum()) {
-            log.debug("{}: maintenance: {}", prefix, sql);
+            log.debug("{}: {}", prefix, sql);
             try (Statement s = c.createStatement()) {
                 s.execute(sql);
             }
@@ -91,12 +91,12 @@ final class Maintenance {
                 try (ResultSet rs = ps.executeQuery()) {
                     again = rs.next() && rs.getObject(1) instanceof Number && ((Number) rs.getObject(1)).longValue() != 0;
                 }
-                log.debug("{}: maintenance: {}({}){}", prefix, op.func(), op.arg() == null ? "" : op.arg(), again ? ": again" : "");
+                log.debug("{}: {}({}){}", prefix, op.func(), op.arg() == null ? "" : op.arg(), again ? ": again" : "");
                 if (!again) {
                     return calls;
                 }
                 if (calls >= MAX_REPEAT) {
-                    log.warn("{}: maintenance: {}({}) still asks to be called again after {} calls; going on",
+                    log.warn("{}: {}({}) still asks to be called again after {} calls; going on",
                             prefix, op.func(), op.arg() == null ? "" : op.arg(), calls);
                     return calls;
                 }

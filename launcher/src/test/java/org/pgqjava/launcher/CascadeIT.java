@@ -171,14 +171,14 @@ class CascadeIT {
 
             // one pgqadm per server, as one pgqd per server
             Path ticker1 = Pgqadm.config(dir, "ticker1.ini", Pgqadm.dbLine(db), "database_list = " + db.name() + ", "
-                    + BRANCH, "loop_delay = 0.1", "check_period = 0.5", "pidfile = " + dir.resolve("ticker1.pid"),
+                    + BRANCH, "loop_delay = 0.1", "check_period = 0.5", "maint_delay = 1", "pidfile = " + dir.resolve("ticker1.pid"),
                     "logfile = " + dir.resolve("ticker1.log"));
             Path ticker2 = Pgqadm.config(dir, "ticker2.ini", leafDbLine(), "loop_delay = 0.1",
                     "pidfile = " + dir.resolve("ticker2.pid"), "logfile = " + dir.resolve("ticker2.log"));
             List<Process> daemons = new ArrayList<>();
             List<Path> lds = List.of(rootLd, branchLd, leafLd);
             try {
-                daemons.add(Pgqadm.start(dir.resolve("ticker1-console.txt"), ticker1.toString(), "ticker"));
+                daemons.add(Pgqadm.start(dir.resolve("ticker1-console.txt"), "-v", ticker1.toString(), "ticker"));
                 daemons.add(Pgqadm.start(dir.resolve("ticker2-console.txt"), ticker2.toString(), "ticker"));
                 for (Path ld : lds) {
                     daemons.add(worker(ld));
@@ -198,6 +198,17 @@ class CascadeIT {
                 Sql.exec(root, "delete from public.repl where id = 2");
                 awaitSame("row changes replicated", all, () -> true);
                 assertEquals("again", Sql.one(leaf, "select v from public.repl where id = 1"));
+
+                // pgqadm's maintenance runs pgq_node's and Londiste's operations, as pgqd does
+                assertEquals(List.of(List.of("pgq_node.maint_watermark", "replika"),
+                        List.of("londiste.periodic_maintenance", "")), Sql.rows(root,
+                        "select func_name, coalesce(func_arg, '') from pgq.maint_operations()"
+                        + " where func_name like 'pgq\\_node.%' or func_name like 'londiste.%' order by 1 desc"));
+                Await.until("pgqadm ran them", WAIT, () -> {
+                    String log = Pgqadm.read(dir.resolve("ticker1.log"));
+                    return log.contains(db.name() + ": maintenance: pgq_node.maint_watermark(replika)")
+                            && log.contains(db.name() + ": maintenance: londiste.periodic_maintenance()");
+                });
 
                 // direct writes: the leaf's trigger denies them; the branch's queue takes events from its
                 // provider only (PgQ's text; the SQLSTATE is issue 14's)
