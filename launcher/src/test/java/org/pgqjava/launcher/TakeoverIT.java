@@ -199,6 +199,30 @@ class TakeoverIT {
     }
 
     @Test
+    void anUnknownPgqVersionIsRefusedAndNothingChanges(PgServer server) throws Exception {
+        String old = "takeover_old" + SUFFIX;
+        createDb(server, old);
+        try (Connection c = server.connect(old)) {
+            Sql.exec(c, "create extension pgq");
+            Sql.exec(c, "select pgq.create_queue('oq')");
+            // stands for a PgQ that is not 3.5 (Debian ships only 3.5's full script)
+            Sql.exec(c, "update pg_extension set extversion = '3.4.1' where extname = 'pgq'");
+            Pgqadm.Result r = Pgqadm.run(ini(dir, server, old).toString(), "takeover");
+            assertEquals(1, r.exit(), r.describe());
+            assertTrue(r.err().contains("takeover failed: cannot take over: pgq 3.4.1 (pgq-java takes over pgq 3.5)")
+                    && r.err().contains("Hint: Upgrade to PgQ 3.5 (ALTER EXTENSION pgq UPDATE;")
+                    && r.err().contains("[SQLSTATE 55000]"), r.describe());
+            assertEquals("c", Sql.one(c, "select l.lanname::text from pg_proc p join pg_language l on l.oid = p.prolang"
+                    + " where p.oid = 'pgq.logutriga()'::regprocedure"), "nothing changed");
+            assertEquals(62L, Sql.oneLong(c, "select count(*) from pg_depend where deptype = 'e'"
+                    + " and refobjid = (select oid from pg_extension where extname = 'pgq')"), "all still in the extension");
+            assertEquals(null, Sql.one(c, "select to_regclass('databasechangelog')::text"));
+        } finally {
+            dropDb(server, old);
+        }
+    }
+
+    @Test
     void aDatabaseWithoutPgqIsRefused(PgServer server) throws Exception {
         String plain = "takeover_plain" + SUFFIX;
         createDb(server, plain);
