@@ -120,8 +120,9 @@ class TakeoverIT {
             // the install refuses a PgQ extension database and changes nothing
             Pgqadm.Result r = Pgqadm.run(ini.toString(), "install");
             assertEquals(1, r.exit(), r.describe());
-            assertTrue(r.err().contains("This database has PgQ installed as an extension (CREATE EXTENSION pgq)"),
-                    r.describe());
+            assertTrue(r.err().contains("this database has PgQ installed as an extension (CREATE EXTENSION pgq)")
+                    && r.err().contains("Hint: Take it over in place with pgqadm CONFIG.ini takeover")
+                    && !r.err().contains("Exception"), r.describe());
             assertEquals("c", Sql.one(m, "select l.lanname::text from pg_proc p join pg_language l on l.oid = p.prolang"
                     + " where p.oid = 'pgq.logutriga()'::regprocedure"));
 

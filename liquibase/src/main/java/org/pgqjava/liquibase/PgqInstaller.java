@@ -61,6 +61,16 @@ public final class PgqInstaller {
     /** As {@link #install(Connection)}, with the changelogs read through {@code resources} (tests: older states). */
     static void install(Connection c, ResourceAccessor resources) throws SQLException {
         String db = c.getCatalog();
+        // the master changelog's precondition says the same; checked here first for a plain
+        // message instead of Liquibase's exception in the log
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select 1 from pg_catalog.pg_extension where extname = 'pgq'")) {
+            if (rs.next()) {
+                throw new SQLException(db + ": this database has PgQ installed as an extension (CREATE EXTENSION pgq):"
+                        + " pgq-java does not install over it; nothing was changed\n  Hint: Take it over in place with"
+                        + " pgqadm CONFIG.ini takeover (docs/scaling-out.md).", "55000");
+            }
+        }
         boolean autoCommit = c.getAutoCommit();
         long start = System.nanoTime();
         long before = lastOrderExecuted(c);

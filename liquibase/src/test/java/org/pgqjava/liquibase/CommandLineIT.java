@@ -58,7 +58,7 @@ class CommandLineIT {
         assertTrue(status.output.contains("is up to date"), status.output);
     }
 
-    private record Result(int exit, String output) {
+    record Result(int exit, String output) {
     }
 
     /**
@@ -66,7 +66,7 @@ class CommandLineIT {
      * --changelog-file=db/pgq/changelog-master.xml --url=... <command>} in an empty directory, as
      * liquibase/README.md documents it.
      */
-    private static Result liquibase(PgDatabase db, String command) throws IOException, InterruptedException {
+    static Result liquibase(PgDatabase db, String command) throws IOException, InterruptedException {
         String jar = System.getProperty("pgq.liquibaseJar");
         String cliDir = System.getProperty("pgq.cliDir");
         assertTrue(jar != null && Files.isRegularFile(Path.of(jar)), "no module jar at " + jar + " (run mvn verify)");
