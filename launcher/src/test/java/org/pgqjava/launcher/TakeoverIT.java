@@ -48,6 +48,12 @@ class TakeoverIT {
         }
     }
 
+    /** The language of a function ({@code regprocedure} text). */
+    private static Object language(Connection c, String function) throws SQLException {
+        return Sql.one(c, "select l.lanname::text from pg_proc p join pg_language l on l.oid = p.prolang"
+                + " where p.oid = ?::regprocedure", function);
+    }
+
     /** What both twins go through before the takeover: PgQ's state with work in the middle. */
     private static void before(Connection c) throws SQLException {
         Sql.exec(c, "create extension londiste cascade");   // pgq, pgq_node, londiste
@@ -123,16 +129,14 @@ class TakeoverIT {
             assertTrue(r.err().contains("this database has PgQ installed as an extension (CREATE EXTENSION pgq)")
                     && r.err().contains("Hint: Take it over in place with pgqadm CONFIG.ini takeover")
                     && !r.err().contains("Exception"), r.describe());
-            assertEquals("c", Sql.one(m, "select l.lanname::text from pg_proc p join pg_language l on l.oid = p.prolang"
-                    + " where p.oid = 'pgq.logutriga()'::regprocedure"));
+            assertEquals("c", language(m, "pgq.logutriga()"));
 
             r = Pgqadm.run(ini.toString(), "takeover");
             assertEquals(0, r.exit(), r.describe());
             assertTrue(r.err().contains("taken over: pgq-java now serves what PgQ 3.5 held"), r.describe());
             assertEquals(List.of(List.of("pljvm"), List.of("plpgsql")),
                     Sql.rows(m, "select extname::text from pg_extension order by 1"));
-            assertEquals("pljvm", Sql.one(m, "select l.lanname::text from pg_proc p join pg_language l on l.oid = p.prolang"
-                    + " where p.oid = 'pgq.logutriga()'::regprocedure"), "the trigger function is Java now");
+            assertEquals("pljvm", language(m, "pgq.logutriga()"), "the trigger function is Java now");
             assertEquals(triggerFn, Sql.one(m, "select 'pgq.logutriga()'::regprocedure::oid"), "with its OID");
             assertEquals(0L, Sql.oneLong(m, "select count(*) from pg_proc where prolang = (select oid from pg_language"
                     + " where lanname = 'c') and pronamespace = 'pgq'::regnamespace"), "no C function of PgQ left");
@@ -188,9 +192,8 @@ class TakeoverIT {
                     r.describe());
             assertEquals(List.of(List.of("londiste", "3.8"), List.of("pgq_node", "3.5")),
                     Sql.rows(c, "select name, version from pgq_java.cascade_component order by name"));
-            assertEquals("pljvm", Sql.one(c, "select l.lanname::text from pg_proc p join pg_language l on l.oid = p.prolang"
-                    + " where p.oid = 'pgq.insert_event_raw(text, bigint, timestamptz, integer, integer, text, text, text,"
-                    + " text, text, text)'::regprocedure"));
+            assertEquals("pljvm", language(c, "pgq.insert_event_raw(text, bigint, timestamptz, integer, integer, text, text, text,"
+                    + " text, text, text)"));
             after(c);
             Map<String, List<List<Object>>> got = drain(c);
             assertTrue(got.get("c_open").size() > 20, got.toString());
@@ -213,8 +216,7 @@ class TakeoverIT {
             assertTrue(r.err().contains("takeover failed: cannot take over: pgq 3.4.1 (pgq-java takes over pgq 3.5)")
                     && r.err().contains("Hint: Upgrade to PgQ 3.5 (ALTER EXTENSION pgq UPDATE;")
                     && r.err().contains("[SQLSTATE 55000]"), r.describe());
-            assertEquals("c", Sql.one(c, "select l.lanname::text from pg_proc p join pg_language l on l.oid = p.prolang"
-                    + " where p.oid = 'pgq.logutriga()'::regprocedure"), "nothing changed");
+            assertEquals("c", language(c, "pgq.logutriga()"), "nothing changed");
             assertEquals(62L, Sql.oneLong(c, "select count(*) from pg_depend where deptype = 'e'"
                     + " and refobjid = (select oid from pg_extension where extname = 'pgq')"), "all still in the extension");
             assertEquals(null, Sql.one(c, "select to_regclass('databasechangelog')::text"));

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import liquibase.Scope;
 import liquibase.UpdateSummaryOutputEnum;
@@ -71,29 +72,12 @@ public final class PgqInstaller {
                         + " pgqadm CONFIG.ini takeover (docs/scaling-out.md).", "55000");
             }
         }
-        boolean autoCommit = c.getAutoCommit();
         long start = System.nanoTime();
         long before = lastOrderExecuted(c);
         log.info("{}: installing pgq-java from {}", db, MASTER_CHANGELOG);
-        try {
-            Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(c));
-            Map<String, Object> scope = new HashMap<>();
-            scope.put(Scope.Attr.resourceAccessor.name(), resources);
-            scope.put(Scope.Attr.logService.name(), new Slf4jLogService());
-            scope.put(Scope.Attr.ui.name(), new LoggerUIService());
-            scope.put(AnalyticsArgs.ENABLED.getKey(), false);
-            Scope.child(scope, () -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
-                    .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
-                    .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, MASTER_CHANGELOG)
-                    .addArgumentValue(ShowSummaryArgument.SHOW_SUMMARY_OUTPUT, UpdateSummaryOutputEnum.LOG)
-                    .execute());
-        } catch (Exception e) {
-            throw failure(db, e);
-        } finally {
-            if (!c.isClosed() && c.getAutoCommit() != autoCommit) {
-                c.setAutoCommit(autoCommit);
-            }
-        }
+        run(c, resources, UpdateCommandStep.COMMAND_NAME, cmd -> cmd
+                .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, MASTER_CHANGELOG)
+                .addArgumentValue(ShowSummaryArgument.SHOW_SUMMARY_OUTPUT, UpdateSummaryOutputEnum.LOG));
         long ran = lastOrderExecuted(c) - before;
         log.info("{}: pgq-java is up to date; {} changeset(s) run in {} ms", db, ran, (System.nanoTime() - start) / 1_000_000);
     }
@@ -104,19 +88,28 @@ public final class PgqInstaller {
      * run after all.
      */
     static void syncChangelog(Connection c) throws SQLException {
+        run(c, new ClassLoaderResourceAccessor(PgqInstaller.class.getClassLoader()), ChangelogSyncCommandStep.COMMAND_NAME,
+                cmd -> cmd.addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG.getName(), MASTER_CHANGELOG));
+    }
+
+    /**
+     * Runs Liquibase command {@code name} on the database of {@code c}, with the changelogs read
+     * through {@code resources}, Liquibase's log to SLF4J and its analytics off; {@code args}
+     * adds the command's own arguments. The connection keeps its auto-commit mode.
+     */
+    private static void run(Connection c, ResourceAccessor resources, String[] name,
+            UnaryOperator<CommandScope> args) throws SQLException {
         String db = c.getCatalog();
         boolean autoCommit = c.getAutoCommit();
         try {
             Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(c));
             Map<String, Object> scope = new HashMap<>();
-            scope.put(Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(PgqInstaller.class.getClassLoader()));
+            scope.put(Scope.Attr.resourceAccessor.name(), resources);
             scope.put(Scope.Attr.logService.name(), new Slf4jLogService());
             scope.put(Scope.Attr.ui.name(), new LoggerUIService());
             scope.put(AnalyticsArgs.ENABLED.getKey(), false);
-            Scope.child(scope, () -> new CommandScope(ChangelogSyncCommandStep.COMMAND_NAME)
-                    .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
-                    .addArgumentValue("changelogFile", MASTER_CHANGELOG)
-                    .execute());
+            Scope.child(scope, () -> args.apply(new CommandScope(name)
+                    .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)).execute());
         } catch (Exception e) {
             throw failure(db, e);
         } finally {
