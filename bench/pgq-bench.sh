@@ -113,6 +113,8 @@ SUMS_START=$(bench_sums "$PLJVM_SO" "$PLJVM_JAR" "$LB_JAR")
 
 say "initdb in $WORK/data"
 pgs_initdb <<EOF
+# pljvm preloaded, as docs/pljvm.md recommends: backends inherit libjvm loaded
+shared_preload_libraries = 'pljvm'
 # TCP on the loopback only, for JDBC (Liquibase, the consumer); psql and pgbench use the socket
 listen_addresses = '127.0.0.1'
 synchronous_commit = off

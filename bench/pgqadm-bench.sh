@@ -72,6 +72,8 @@ pgs_at_exit '[ -f "$work/pgqd.pid" ] && pgqd -k "$work/pgqd.ini" >/dev/null 2>&1
 pgs_trap
 say "server in $work"
 pgs_initdb <<EOF
+# pljvm preloaded, as docs/pljvm.md recommends: backends inherit libjvm loaded
+shared_preload_libraries = 'pljvm'
 listen_addresses = '127.0.0.1'
 max_connections = 50
 shared_buffers = 256MB

@@ -65,6 +65,8 @@ SUMS_START=$(pljvm_sums "$(dirname "$PLJVM_SO")")   # of the files run (the copi
 
 say "initdb in $WORK/data"
 pgs_initdb <<EOF
+# pljvm preloaded, as docs/pljvm.md recommends: backends inherit libjvm loaded
+shared_preload_libraries = 'pljvm'
 synchronous_commit = off
 shared_buffers = 128MB
 max_connections = 20

@@ -77,6 +77,8 @@ SUMS_START=$(bench_sums "$PLJVM_SO" "$PLJVM_JAR" "$LB_JAR")
 
 say "initdb in $WORK/data"
 pgs_initdb <<EOF
+# pljvm preloaded, as docs/pljvm.md recommends: backends inherit libjvm loaded
+shared_preload_libraries = 'pljvm'
 listen_addresses = '127.0.0.1'
 synchronous_commit = off
 shared_buffers = 256MB

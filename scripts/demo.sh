@@ -108,7 +108,8 @@ PGS_SOCK=$demo/sock
 pgs_trap
 
 say "initdb in $demo/data"
-pgs_initdb "$port" </dev/null
+# pljvm preloaded, as docs/pljvm.md recommends: backends inherit libjvm loaded
+echo "shared_preload_libraries = 'pljvm'" | pgs_initdb "$port"
 say "starting the server (log: $PGS_LOG)"
 pgs_start
 

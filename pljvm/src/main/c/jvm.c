@@ -72,8 +72,9 @@ static JavaVM *jvm = NULL;
 static bool jvm_ready = false;	/* created and bootstrapped */
 static bool jvm_failed = false; /* a start was tried and failed: final */
 static long jvm_stack_kb = 0;	/* the -Xss the JVM runs with */
+static jclass *embedded = NULL;	/* pljvm_embedded_classes as defined, or NULL */
 static char *jvm_archive = NULL;	/* the class-data archive pljvm gave the JVM, or NULL */
-static char *stale_archive = NULL;	/* one it left out as older than jar or libjvm */
+static char *stale_archive = NULL;	/* one it left out as older than libjvm */
 static pthread_t backend_thread;
 
 /*
@@ -319,8 +320,16 @@ jvm_start_messages(void)
 jclass
 pljvm_global_class(JNIEnv *env, const char *name)
 {
-	jclass		local = (*env)->FindClass(env, name);
+	jclass		local;
 	jclass		global;
+	int			i;
+
+	/* pljvm's own: defined at start, and not to be looked up through a class loader's Java */
+	if (embedded != NULL)
+		for (i = 0; i < pljvm_embedded_class_count; i++)
+			if (embedded[i] != NULL && strcmp(pljvm_embedded_classes[i].name, name) == 0)
+				return (*env)->NewGlobalRef(env, embedded[i]);
+	local = (*env)->FindClass(env, name);
 
 	if (local == NULL)
 		pljvm_raise_jni_exception(name);
@@ -338,6 +347,46 @@ method(JNIEnv *env, jclass cls, const char *name, const char *sig, bool is_stati
 	if (m == NULL)
 		pljvm_raise_jni_exception(name);
 	return m;
+}
+
+/*
+ * define_embedded
+ *		Defines pljvm's own classes, embedded in pljvm.so by the build, in
+ *		the JVM's boot loader, supertypes first.  Loading them from pljvm.jar
+ *		through the application class loader costs a backend ~5 ms of
+ *		interpreted Java before the first class (the jar's URL, code source,
+ *		protection domain, manifest and package, and the NIO file system they
+ *		need), and every later lookup of a stored jar's class (parent first)
+ *		would search pljvm.jar again; boot classes are parsed without that,
+ *		and not verified.  Not with the exit guard: pljvm.jar is then on the
+ *		boot class path itself.
+ */
+static void
+define_embedded(JNIEnv *env)
+{
+	jclass	   *defined = MemoryContextAllocZero(TopMemoryContext,
+												 sizeof(jclass) * pljvm_embedded_class_count);
+	int			i;
+
+	for (i = 0; i < pljvm_embedded_class_count; i++)
+	{
+		const PljvmEmbeddedClass *c = &pljvm_embedded_classes[i];
+		jclass		local;
+
+		/*
+		 * ExitGuard, a SecurityManager, serves only with the exit guard, when
+		 * none of these is defined: left out, so that a JDK without the
+		 * SecurityManager class would still start.
+		 */
+		if (strcmp(c->name, "org/pgqjava/pljvm/internal/ExitGuard") == 0)
+			continue;
+		local = (*env)->DefineClass(env, c->name, NULL, (const jbyte *) c->bytes, c->len);
+		if (local == NULL)
+			pljvm_raise_jni_exception(c->name);
+		defined[i] = (*env)->NewGlobalRef(env, local);
+		(*env)->DeleteLocalRef(env, local);
+	}
+	embedded = defined;
 }
 
 /*
@@ -409,7 +458,7 @@ cache_refs(JNIEnv *env)
 	r->Iterator_next = method(env, r->Iterator, "next", "()Ljava/lang/Object;", false);
 	r->Iterable_iterator = method(env, r->Iterable, "iterator", "()Ljava/util/Iterator;", false);
 	r->Method_getDeclaringClass = method(env, r->Method, "getDeclaringClass", "()Ljava/lang/Class;", false);
-	r->Backend_init = method(env, r->Backend, "init", "(Z)Ljava/lang/String;", true);
+	r->Backend_init = method(env, r->Backend, "init", "(ZZ)Ljava/lang/String;", true);
 	r->Backend_sharing = method(env, r->Backend, "sharing", "()Z", true);
 	r->Backend_clearInterrupt = method(env, r->Backend, "clearInterrupt", "()V", true);
 	r->Errors_describe = method(env, r->Errors, "describe", "(Ljava/lang/Throwable;)[Ljava/lang/String;", true);
@@ -436,14 +485,15 @@ cache_refs(JNIEnv *env)
 /*
  * class_archive
  *		The class-data archive that goes with the class path: pljvm.jsa next
- *		to pljvm.jar, written by "make install" (Makefile: install-archive)
- *		for exactly that jar.  NULL if there is none, or if the class path
- *		is not a single jar.
+ *		to pljvm.jar, written by "make install" (Makefile: install-archive).
+ *		It holds JDK classes only (pljvm's own are defined from pljvm.so), so
+ *		it fits any jar, but only the JDK build it was written with.  NULL if
+ *		there is none, or if the class path is not a single jar.
  *
- *		An archive written before the jar or libjvm was put in place (their
- *		inode change time: a package manager installs new files, keeping the
- *		build's modification time) is left out and kept in stale_archive: given
- *		one that does not fit, HotSpot runs with no class-data sharing at all,
+ *		An archive written before libjvm was put in place (its inode change
+ *		time: a package manager installs new files, keeping the build's
+ *		modification time) is left out and kept in stale_archive: given one
+ *		that does not fit, HotSpot runs with no class-data sharing at all,
  *		while without it the JDK's own archive still serves.
  */
 static bool
@@ -459,7 +509,6 @@ class_archive(const char *cp)
 	size_t		len = strlen(cp);
 	char	   *path;
 	struct stat jsa,
-				jar,
 				lib;
 
 	stale_archive = NULL;
@@ -472,8 +521,7 @@ class_archive(const char *cp)
 		pfree(path);
 		return NULL;
 	}
-	if ((stat(cp, &jar) == 0 && changed_after(&jar, &jsa)) ||
-		(libjvm_location != NULL && stat(libjvm_location, &lib) == 0 && changed_after(&lib, &jsa)))
+	if (libjvm_location != NULL && stat(libjvm_location, &lib) == 0 && changed_after(&lib, &jsa))
 	{
 		stale_archive = path;
 		return NULL;
@@ -610,6 +658,19 @@ clock_ms(clockid_t clock)
 }
 
 /*
+ * own_class_path_only
+ *		Whether the JVM's application class path holds nothing pljvm's boot
+ *		classes do not: pljvm.classpath is the installed pljvm.jar and the
+ *		embedded classes were defined.  Stored jars' loaders then delegate to
+ *		the platform loader, so that no lookup searches pljvm.jar.
+ */
+static bool
+own_class_path_only(void)
+{
+	return embedded != NULL && classpath != NULL && strcmp(classpath, PLJVM_DEFAULT_CLASSPATH) == 0;
+}
+
+/*
  * create_and_bootstrap
  *		JNI_CreateJavaVM plus our bootstrap, with PostgreSQL's signals
  *		blocked so that every JVM thread (and our watchdog) inherits a mask
@@ -646,10 +707,12 @@ create_and_bootstrap(CreateJavaVM_t create, JavaVMInitArgs *args)
 	pljvm_env = env;
 	backend_thread = pthread_self();
 	watch_new_threads();
+	if (!exit_guard)
+		define_embedded(env);
 	cache_refs(env);
 	pljvm_register_natives(env);
 	warning = (*env)->CallStaticObjectMethod(env, pljvm_refs.Backend, pljvm_refs.Backend_init,
-											 (jboolean) exit_guard);
+											 (jboolean) exit_guard, (jboolean) own_class_path_only());
 	if ((*env)->ExceptionCheck(env))
 		pljvm_raise_jni_exception("pljvm bootstrap");
 	/* the warning says System.exit cannot be stopped (asked for only if a guard was) */
@@ -665,17 +728,66 @@ create_and_bootstrap(CreateJavaVM_t create, JavaVMInitArgs *args)
 	if (jvm_archive != NULL && !sharing)
 		ereport(WARNING,
 				(errmsg("pljvm: the class-data archive \"%s\" does not fit this JVM; the JVM runs without class-data sharing", jvm_archive),
-				 errdetail("Every backend's JVM start then takes some 40 ms more CPU. The archive is made for one pljvm.jar (its size and time) and one JDK build, with compatible options."),
+				 errdetail("Every backend's JVM start then takes some 40 ms more CPU. The archive is made for one JDK build, with compatible options."),
 				 errhint("Write it again with pljvm-archive.sh (next to pljvm.jar in the installation; make install runs it), after a JDK update too; or remove the file.")));
 	if (stale_archive != NULL)
 		ereport(WARNING,
-				(errmsg("pljvm: the class-data archive \"%s\" is older than pljvm.jar or libjvm; the JVM starts without it", stale_archive),
+				(errmsg("pljvm: the class-data archive \"%s\" is older than libjvm; the JVM starts without it", stale_archive),
 				 errdetail("Every backend's JVM start then takes some 10 ms more CPU and more memory, with the JDK's own archive only."),
 				 errhint("Write it again with pljvm-archive.sh (next to pljvm.jar in the installation; make install runs it), after a JDK update too; or remove the file.")));
 	jvm_ready = true;
 	elog(DEBUG1, "pljvm: JVM started in %.1f ms (JNI_CreateJavaVM %.1f ms), CPU of all its threads %.1f ms; class-data archive: %s",
 		 clock_ms(CLOCK_MONOTONIC) - t0, t1 - t0, clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0,
 		 !sharing ? "none" : jvm_archive != NULL ? jvm_archive : "the JDK's or the options' own");
+}
+
+/*
+ * pljvm_preload_libjvm
+ *		With pljvm in shared_preload_libraries: loads libjvm and the JDK
+ *		libraries its start loads (libjava, libjimage, ...) into the
+ *		postmaster, so that every backend inherits them loaded and relocated
+ *		instead of doing it at its first call (some 3 ms and 1 MB of private
+ *		memory per backend; docs/pljvm.md "Start-up").  No JVM is created
+ *		here: a JVM has threads, which a fork does not copy.  A library that
+ *		fails to load is reported and the server starts anyway: the backend's
+ *		own dlopen then reports the error to the caller.
+ */
+void
+pljvm_preload_libjvm(void)
+{
+	static const char *const jdk_libs[] = {
+		"libjava.so", "libjimage.so", "libzip.so", "libnio.so", "libnet.so", "libjsvml.so"
+	};
+	char		dir[MAXPGPATH];
+	char	   *slash;
+	int			i;
+
+	if (libjvm_location == NULL || libjvm_location[0] == '\0')
+		return;
+	if (dlopen(libjvm_location, RTLD_NOW | RTLD_GLOBAL) == NULL)
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_UNDEFINED_FILE),
+				 errmsg("pljvm: cannot preload libjvm \"%s\": %s", libjvm_location, dlerror()),
+				 errhint("Set pljvm.libjvm_location to the libjvm.so of a JDK 17 or later.")));
+		return;
+	}
+	/* <java home>/lib/server/libjvm.so: the others are in <java home>/lib */
+	strlcpy(dir, libjvm_location, sizeof(dir));
+	for (i = 0; i < 2 && (slash = strrchr(dir, '/')) != NULL; i++)
+		*slash = '\0';
+	if (i < 2)
+		return;
+	for (i = 0; i < (int) lengthof(jdk_libs); i++)
+	{
+		char		path[MAXPGPATH];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, jdk_libs[i]);
+		/* a JDK may lack one (libjsvml is x86-64 only): the JVM then does without it too */
+		if (access(path, R_OK) == 0 && dlopen(path, RTLD_NOW | RTLD_GLOBAL) == NULL)
+			ereport(WARNING,
+					(errmsg("pljvm: cannot preload \"%s\": %s", path, dlerror())));
+	}
 }
 
 /*

@@ -1,12 +1,13 @@
 #!/bin/sh
 # pljvm-archive.sh JAVA JAR [CLASSLIST]
 #
-# Writes the class-data archive of JAR (pljvm.jar): JAR with .jsa for .jar, which pljvm gives
-# the JVM when JAR is pljvm.classpath (docs/pljvm.md, "Start-up"). The archive holds the classes
-# of CLASSLIST (default: pljvm.classlist next to this script), parsed and verified, and the
-# JDK's boot module graph. HotSpot checks it against JAR's path, size and time and against the
-# JVM build: run this again after every new JAR and every JDK update, with JAVA the java of the
-# JDK whose libjvm pljvm loads (pljvm.libjvm_location). "make install" runs it.
+# Writes pljvm's class-data archive next to JAR (pljvm.jar): JAR with .jsa for .jar, which pljvm
+# gives the JVM when JAR is pljvm.classpath (docs/pljvm.md, "Start-up"). The archive holds the
+# JDK classes of CLASSLIST (default: pljvm.classlist next to this script), parsed, and the JDK's
+# boot module graph; pljvm's own classes are not in it (pljvm.so defines them), so it does not
+# depend on JAR. HotSpot checks it against the JVM build: run this again after every JDK update,
+# with JAVA the java of the JDK whose libjvm pljvm loads (pljvm.libjvm_location). "make install"
+# runs it.
 set -eu
 java=$1
 jar=$2
@@ -21,7 +22,7 @@ rm -f "$jsa"
 # G1 and a small heap, as pljvm's default options: the archived objects are mapped only by G1,
 # and only where a heap of that size puts them
 if ! "$java" -Xshare:dump -XX:SharedClassListFile="$list" -XX:SharedArchiveFile="$jsa" \
-        -cp "$jar" -XX:+UseG1GC -Xmx64m >"$log" 2>&1; then
+        -XX:+UseG1GC -Xmx64m >"$log" 2>&1; then
     cat "$log" >&2
     echo "pljvm-archive.sh: writing $jsa failed" >&2
     rm -f "$jsa"

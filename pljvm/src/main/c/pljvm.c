@@ -183,6 +183,8 @@ _PG_init(void)
 	CacheRegisterSyscacheCallback(PROCOID, fn_invalidate, (Datum) 0);
 	CacheRegisterRelcacheCallback(jars_invalidate, (Datum) 0);
 	pljvm_trigger_init();
+	if (process_shared_preload_libraries_in_progress)
+		pljvm_preload_libjvm();
 }
 
 /*

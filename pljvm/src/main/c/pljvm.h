@@ -95,10 +95,21 @@ typedef struct PljvmRefs
 } PljvmRefs;
 
 /* jvm.c */
+/* pljvm's own classes, embedded by the build (classes.c, EmbedClasses.java) */
+typedef struct PljvmEmbeddedClass
+{
+	const char *name;			/* internal form: org/pgqjava/pljvm/Spi */
+	const unsigned char *bytes;
+	int			len;
+} PljvmEmbeddedClass;
+extern const PljvmEmbeddedClass pljvm_embedded_classes[];
+extern const int pljvm_embedded_class_count;
+
 extern JNIEnv *pljvm_env;
 extern PljvmRefs pljvm_refs;
 extern void pljvm_define_gucs(void);
 extern void pljvm_start_jvm(void);
+extern void pljvm_preload_libjvm(void);
 extern jclass pljvm_global_class(JNIEnv *env, const char *name);
 extern void pljvm_time_refs(void);
 extern void pljvm_check_stack(void);

@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -122,6 +123,37 @@ class JarsIT {
         exec(admin, "create function cp_s1.noop(int8) returns int8 language pljvm as '" + FNS + "noop'");
         assertEquals(4L, oneLong(admin, "select cp_s1.noop(4)"));
         assertError(error(admin, "select cp_s1.version()"), "42883", "class org.example.Ver not found");
+    }
+
+    @Test
+    void aStoredJarSeesPljvmAndTheJdkAndOnlyAUserClassPathThroughTheAppLoader(Connection admin,
+            Connection custom) throws Exception {
+        byte[] jar = TestJars.compile(Map.of("org.example.Who", "package org.example;\n"
+                + "public class Who {\n"
+                + "  public static String parent() { return Who.class.getClassLoader().getParent().getName(); }\n"
+                + "  public static String api() throws Exception {\n"
+                + "    return String.valueOf(Class.forName(\"org.pgqjava.pljvm.Spi\").getClassLoader())\n"
+                + "        + \" \" + java.sql.Types.class.getClassLoader().getName(); }\n"
+                + "  public static String resource() throws Exception {\n"
+                + "    try (java.io.InputStream in = Who.class.getResourceAsStream(\"Who.class\")) {\n"
+                + "      return in.readAllBytes().length > 0 ? \"read\" : \"empty\"; } }\n"
+                + "}\n"));
+        TestJars.install(admin, "who", jar);
+        exec(admin, "select pljvm.set_classpath('who', array['who'])");
+        exec(admin, "create schema who");
+        for (String f : List.of("parent", "api", "resource")) {
+            exec(admin, "create function who." + f + "() returns text language pljvm as 'org.example.Who." + f + "'");
+        }
+        // pljvm.classpath is the installed pljvm.jar: the jar's loader delegates to the
+        // platform loader, pljvm's classes are boot classes, platform modules are visible
+        assertEquals("platform", one(admin, "select who.parent()"));
+        assertEquals("null platform", one(admin, "select who.api()"));
+        assertEquals("read", one(admin, "select who.resource()"));
+        // another class path: what is on it stays visible through the application loader
+        exec(custom, "set pljvm.classpath = '" + one(custom, "select setting from pg_config where name = 'PKGLIBDIR'")
+                + "/pljvm.jar:/nonexistent/extra.jar'");
+        assertEquals("app", one(custom, "select who.parent()"));
+        assertEquals("null platform", one(custom, "select who.api()"));
     }
 
     @Test

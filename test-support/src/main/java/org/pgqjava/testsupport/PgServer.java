@@ -48,7 +48,9 @@ public final class PgServer {
     private static final Map<String, String> BASE_SETTINGS = Map.of(
             "fsync", "off", "synchronous_commit", "off", "full_page_writes", "off",
             "max_connections", "100", "shared_buffers", "128MB",
-            "log_min_messages", "warning", "log_line_prefix", "%m [%p] ");
+            "log_min_messages", "warning", "log_line_prefix", "%m [%p] ",
+            // as docs/pljvm.md recommends: backends inherit libjvm loaded (PreloadIT)
+            "shared_preload_libraries", "pljvm");
 
     private static final Pattern SETTING_NAME = Pattern.compile("[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)?");
     private static final Map<String, String> extraSettings = new LinkedHashMap<>();

@@ -7,6 +7,7 @@ package org.pgqjava.pljvm.internal;
  */
 public final class Backend {
     private static Thread backendThread;
+    private static ClassLoader jarParent;
 
     private Backend() {
     }
@@ -16,10 +17,14 @@ public final class Backend {
      *
      * @param guarded pljvm.exit_guard: only then is the guard looked at (looking loads
      *                SecurityManager, whose initialisation costs some 15 ms of start-up)
+     * @param ownClassPathOnly pljvm's classes are boot classes and the application class path
+     *                holds only pljvm.jar: the stored jars' loaders then delegate to the platform
+     *                loader, and no lookup of one of their classes searches pljvm.jar in vain
      * @return null if all is well, else a warning for the server log
      */
-    public static String init(boolean guarded) {
+    public static String init(boolean guarded, boolean ownClassPathOnly) {
         backendThread = Thread.currentThread();
+        jarParent = ownClassPathOnly ? ClassLoader.getPlatformClassLoader() : ClassLoader.getSystemClassLoader();
         Thread watchdog = new Thread(new Watchdog(backendThread), "pljvm-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
@@ -35,6 +40,11 @@ public final class Backend {
     /** Clears the backend thread's interrupt flag, after the watchdog interrupted it. */
     public static void clearInterrupt() {
         Thread.interrupted();
+    }
+
+    /** The parent of the stored jars' class loaders. */
+    static ClassLoader jarParent() {
+        return jarParent;
     }
 
     static Thread backendThread() {

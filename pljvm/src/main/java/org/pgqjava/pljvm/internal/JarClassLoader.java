@@ -12,28 +12,27 @@ import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 /**
- * Loads classes and resources from jars held in memory (read from pljvm.jar). Parent first: the
- * JDK and pljvm.jar win over the stored jars. A jar listed earlier wins over a later one.
+ * Loads classes and resources from jars held in memory (read from pljvm.jar; each entry read at
+ * its first use, {@link StoredJar}). Parent first: the JDK and pljvm's own classes win over the
+ * stored jars. A jar listed earlier wins over a later one.
  */
 final class JarClassLoader extends ClassLoader {
     static {
         registerAsParallelCapable();
     }
 
-    private final Map<String, byte[]> entries = new HashMap<>();
-    private final Map<String, String> entryJar = new HashMap<>();
+    private final Map<String, StoredJar.Entry> entries = new HashMap<>();
     private final URLStreamHandler handler = new URLStreamHandler() {
         @Override
         protected URLConnection openConnection(URL u) throws IOException {
             String path = u.getPath();
-            byte[] data = entries.get(path.substring(path.indexOf("!/") + 2));
-            if (data == null) {
+            StoredJar.Entry entry = entries.get(path.substring(path.indexOf("!/") + 2));
+            if (entry == null) {
                 throw new IOException("no resource " + u);
             }
+            byte[] data = entry.bytes();
             return new URLConnection(u) {
                 @Override
                 public void connect() {
@@ -51,37 +50,35 @@ final class JarClassLoader extends ClassLoader {
     JarClassLoader(String name, List<Map.Entry<String, byte[]>> jars, ClassLoader parent) throws IOException {
         super(name, parent);
         for (Map.Entry<String, byte[]> jar : jars) {
-            // a ZipInputStream, not a JarInputStream: the manifest is then a resource like any
-            // other, and no JarVerifier is set up (stored jars are not signature-checked)
-            try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(jar.getValue()))) {
-                for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-                    if (!e.isDirectory() && !entries.containsKey(e.getName())) {
-                        entries.put(e.getName(), in.readAllBytes());
-                        entryJar.put(e.getName(), jar.getKey());
-                    }
-                }
-            }
+            StoredJar.index(jar.getKey(), jar.getValue(), entries);
         }
     }
 
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
-        byte[] b = entries.get(name.replace('.', '/') + ".class");
-        if (b == null) {
+        StoredJar.Entry e = entries.get(name.replace('.', '/') + ".class");
+        if (e == null) {
             throw new ClassNotFoundException(name);
+        }
+        byte[] b;
+        try {
+            b = e.bytes();
+        } catch (IOException x) {
+            throw new ClassNotFoundException(name + ": " + x.getMessage(), x);
         }
         return defineClass(name, b, 0, b.length);
     }
 
     @Override
     protected URL findResource(String name) {
-        String jar = entryJar.get(name);
-        if (jar == null) {
+        StoredJar.Entry e = entries.get(name);
+        if (e == null) {
             return null;
         }
+        String jar = e.jar;
         try {
             return new URL("pljvm", null, -1, "/" + jar + "!/" + name, handler);
-        } catch (MalformedURLException e) {
+        } catch (MalformedURLException x) {
             return null;
         }
     }

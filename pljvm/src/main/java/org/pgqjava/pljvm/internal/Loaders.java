@@ -98,7 +98,7 @@ public final class Loaders {
             contents.add(new AbstractMap.SimpleEntry<>(jar, r.get(0).getBytes(0)));
         }
         try {
-            return new JarClassLoader(String.join(":", jars), contents, ClassLoader.getSystemClassLoader());
+            return new JarClassLoader(String.join(":", jars), contents, Backend.jarParent());
         } catch (IOException e) {
             throw new PgException("22023", "pljvm: cannot read jar among " + jars + ": " + e.getMessage(),
                     null, "Replace the jar with pljvm.install_jar.");
