@@ -51,45 +51,35 @@ bench_need_classes() {
     done
 }
 
-# bench_snapshot [SRC=NAME]...: copies pljvm.so and pljvm.jar (and each SRC, a file or a
-# directory, as NAME) into $PGS_DIR/lib, writes the jar copy's class-data archive, and points
-# PLJVM_SO and PLJVM_JAR at the copies. Every
-# new backend loads the library afresh, so a rebuild during the run would otherwise mix builds;
-# an install in progress (make install copies one file after the other) would give a mismatched
-# pair, hence: copy until the files stay the same for 2 s.
+# bench_snapshot [SRC=NAME]...: copies pljvm.jar (and each SRC, a file or a directory, as NAME)
+# into $PGS_DIR/lib, writes the jar copy's class-data archive, and points PLJVM_JAR at the copy.
+# A JVM start reads the jar and the archive, so a rebuild during the run would otherwise mix
+# builds; an install in progress (make install copies one file after the other) would give a
+# mismatched pair, hence: copy until the files stay the same for 2 s. pljvm.so needs no copy: the
+# benchmark's server preloads it (shared_preload_libraries = PLJVM_SO) and every backend
+# inherits that library, whatever is installed later (PostgreSQL finds a loaded library by name).
 bench_snapshot() {
     local lib=$PGS_DIR/lib k spec same
     mkdir -p -m 755 "$lib"
     for ((k = 0; ; k++)); do
-        cp "$PLJVM_SO" "$PLJVM_JAR" "$lib/"
+        cp "$PLJVM_JAR" "$lib/"
         for spec in "$@"; do rm -rf "${lib:?}/${spec#*=}" && cp -r "${spec%%=*}" "$lib/${spec#*=}"; done
         sleep 2
         same=1
-        cmp -s "$PLJVM_SO" "$lib/pljvm.so" && cmp -s "$PLJVM_JAR" "$lib/pljvm.jar" || same=0
+        cmp -s "$PLJVM_JAR" "$lib/pljvm.jar" || same=0
         for spec in "$@"; do
             [ -d "${spec%%=*}" ] || cmp -s "${spec%%=*}" "$lib/${spec#*=}" || same=0
         done
         [ "$same" = 1 ] && break
-        [ "$k" -lt 30 ] || die "pljvm.so / pljvm.jar / $* keep changing"
+        [ "$k" -lt 30 ] || die "pljvm.jar / $* keep changing"
     done
-    chmod 755 "$lib/pljvm.so"
     chmod 644 "$lib/pljvm.jar"
-    # the copy's class-data archive (an installed pljvm.jsa is for the installed jar only), so
-    # that the snapshot starts its JVMs as an installed pljvm does
+    # the copy's class-data archive, so that the snapshot starts its JVMs as an installed pljvm does
     if [ -x "$PKGLIBDIR/pljvm-archive.sh" ]; then
         "$PKGLIBDIR/pljvm-archive.sh" "$(command -v java)" "$lib/pljvm.jar" "$PKGLIBDIR/pljvm.classlist" \
             || die "pljvm-archive.sh failed for the snapshot"
     fi
-    PLJVM_SO=$lib/pljvm.so
     PLJVM_JAR=$lib/pljvm.jar
-}
-
-# bench_use_snapshot DB: pljvm's C functions in DB load the snapshot's pljvm.so (probin)
-bench_use_snapshot() {
-    local n
-    n=$("${PSQL[@]}" -d "$1" -At -c "with u as (update pg_catalog.pg_proc set probin = '$PGS_DIR/lib/pljvm'
-        where probin = '\$libdir/pljvm' returning 1) select count(*) from u")
-    [ "$n" -ge 2 ] || die "could not point pljvm's C functions in $1 at the snapshot ($n updated)"
 }
 
 # bench_check_loaded DB SQL: after SQL (which calls Java), the backend has mapped PLJVM_SO and

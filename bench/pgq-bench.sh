@@ -40,9 +40,9 @@
 #   LIQUIBASE_DIR [<repo>/liquibase/target]  the built liquibase module (jar and cli/)
 #   RESULTS_DIR [bench/results]          where pgq-<date>.md is written (-2, -3 ... if it exists)
 #   KEEP_WORK [0]        1 = keep the temporary directory (data, server log) in any case
-#   SNAPSHOT [1]         1 = run copies of pljvm.so, pljvm.jar and the liquibase jars taken at
-#                        the start (a rebuild during the run cannot mix builds); 0 = the
-#                        installed pljvm files themselves
+#   SNAPSHOT [1]         1 = run copies of pljvm.jar and the liquibase jars taken at the start
+#                        (a rebuild during the run cannot mix builds; pljvm.so is preloaded by
+#                        the server at its start in any case); 0 = the installed files themselves
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -113,8 +113,9 @@ SUMS_START=$(bench_sums "$PLJVM_SO" "$PLJVM_JAR" "$LB_JAR")
 
 say "initdb in $WORK/data"
 pgs_initdb <<EOF
-# pljvm preloaded, as docs/pljvm.md recommends: backends inherit libjvm loaded
-shared_preload_libraries = 'pljvm'
+# pljvm preloaded, as docs/pljvm.md recommends: backends inherit libjvm loaded, and this
+# pljvm.so whatever is installed during the run (bench_snapshot)
+shared_preload_libraries = '$PLJVM_SO'
 # TCP on the loopback only, for JDBC (Liquibase, the consumer); psql and pgbench use the socket
 listen_addresses = '127.0.0.1'
 synchronous_commit = off
@@ -149,7 +150,6 @@ if ! java -cp "$LB_CLI/*:$LB_JAR" liquibase.integration.commandline.LiquibaseCom
     tail -30 "$WORK/liquibase.log" >&2
     die "Liquibase update failed"
 fi
-if [ "$SNAPSHOT" = 1 ]; then bench_use_snapshot "$DB_OURS"; fi
 
 say "CREATE EXTENSION pgq (Debian's) in $DB_PGQ"
 "${PSQL[@]}" -d "$DB_PGQ" -c 'create extension pgq'

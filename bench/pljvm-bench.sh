@@ -21,9 +21,9 @@
 #   PGBIN [/usr/lib/postgresql/15/bin]   PostgreSQL binaries
 #   RESULTS_DIR [bench/results]          where pljvm-<date>.md is written
 #   KEEP_WORK [0]        1 = keep the temporary directory (data, server log) in any case
-#   SNAPSHOT [1]         1 = run a copy of the installed pljvm.so and pljvm.jar, taken at the
-#                        start, so that a reinstall during the run cannot mix builds; 0 = the
-#                        installed files themselves (each new backend loads what is there then)
+#   SNAPSHOT [1]         1 = run a copy of the installed pljvm.jar, taken at the start, so that a
+#                        reinstall during the run cannot mix builds (pljvm.so is preloaded by the
+#                        server at its start in any case); 0 = the installed jar itself
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -60,13 +60,14 @@ pgs_trap
 
 if [ "$SNAPSHOT" = 1 ]; then bench_snapshot; fi
 bench_load_note
-pljvm_sums() { bench_sums "$1/pljvm.so" "$1/pljvm.jar"; }
-SUMS_START=$(pljvm_sums "$(dirname "$PLJVM_SO")")   # of the files run (the copies with SNAPSHOT=1)
+pljvm_sums() { bench_sums "$1" "$2"; }
+SUMS_START=$(pljvm_sums "$PLJVM_SO" "$PLJVM_JAR")   # of the files run (the jar's copy with SNAPSHOT=1)
 
 say "initdb in $WORK/data"
 pgs_initdb <<EOF
-# pljvm preloaded, as docs/pljvm.md recommends: backends inherit libjvm loaded
-shared_preload_libraries = 'pljvm'
+# pljvm preloaded, as docs/pljvm.md recommends: backends inherit libjvm loaded, and this
+# pljvm.so whatever is installed during the run (bench_snapshot)
+shared_preload_libraries = '$PLJVM_SO'
 synchronous_commit = off
 shared_buffers = 128MB
 max_connections = 20
@@ -100,7 +101,6 @@ create function plinsert(x int8, t text) returns void language plpgsql
 create function sqlnoop(int8) returns int8 language sql as 'select \$1';
 EOF
 PSQLB=("${PSQL[@]}" -d bench)
-if [ "$SNAPSHOT" = 1 ]; then bench_use_snapshot bench; fi
 bench_check_loaded bench 'select jnoop(1)'
 [ "$("${PSQLB[@]}" -At -c 'select jnoop(42)')" = 42 ] || die "jnoop(42) did not return 42"
 "${PSQLB[@]}" -o /dev/null -c "select jinsert(1, 'x'); select plinsert(2, 'y')"
@@ -297,7 +297,7 @@ COMP_PID=
 
 # ---------------------------------------------------------------- report
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
-SUMS_END=$(pljvm_sums "$PKGLIBDIR")
+SUMS_END=$(pljvm_sums "$PKGLIBDIR/pljvm.so" "$PKGLIBDIR/pljvm.jar")
 if [ "$SUMS_START" != "$SUMS_END" ] && [ "$SNAPSHOT" != 1 ]; then
     echo "pljvm-bench: WARNING: pljvm.so or pljvm.jar was reinstalled during the run; the results mix builds" >&2
 fi

@@ -26,7 +26,7 @@
 #   LIQUIBASE_DIR [<repo>/liquibase/target]  the built liquibase module (jar and cli/)
 #   RESULTS_DIR [bench/results]          where trigger-<date>.md is written (-2, -3 ... if it exists)
 #   KEEP_WORK [0]       1 = keep the temporary directory (data, server log) in any case
-#   SNAPSHOT [1]        1 = run copies of pljvm.so, pljvm.jar and the liquibase jars taken at the start
+#   SNAPSHOT [1]        1 = run copies of pljvm.jar and the liquibase jars taken at the start (pljvm.so is preloaded)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -77,8 +77,9 @@ SUMS_START=$(bench_sums "$PLJVM_SO" "$PLJVM_JAR" "$LB_JAR")
 
 say "initdb in $WORK/data"
 pgs_initdb <<EOF
-# pljvm preloaded, as docs/pljvm.md recommends: backends inherit libjvm loaded
-shared_preload_libraries = 'pljvm'
+# pljvm preloaded, as docs/pljvm.md recommends: backends inherit libjvm loaded, and this
+# pljvm.so whatever is installed during the run (bench_snapshot)
+shared_preload_libraries = '$PLJVM_SO'
 listen_addresses = '127.0.0.1'
 synchronous_commit = off
 shared_buffers = 256MB
@@ -104,7 +105,6 @@ if ! java -cp "$LB_CLI/*:$LB_JAR" liquibase.integration.commandline.LiquibaseCom
     tail -30 "$WORK/liquibase.log" >&2
     die "Liquibase update failed"
 fi
-if [ "$SNAPSHOT" = 1 ]; then bench_use_snapshot "$DB_OURS"; fi
 "${PSQL[@]}" -d "$DB_PGQ" -c 'create extension pgq'
 
 # the same queue and tables in both: t_plain without a trigger, t_<kind> with one

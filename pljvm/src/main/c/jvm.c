@@ -660,14 +660,20 @@ clock_ms(clockid_t clock)
 /*
  * own_class_path_only
  *		Whether the JVM's application class path holds nothing pljvm's boot
- *		classes do not: pljvm.classpath is the installed pljvm.jar and the
- *		embedded classes were defined.  Stored jars' loaders then delegate to
- *		the platform loader, so that no lookup searches pljvm.jar.
+ *		classes do not: the embedded classes were defined and pljvm.classpath
+ *		is one jar named pljvm.jar (the installed one, or a copy of it).
+ *		Stored jars' loaders then delegate to the platform loader, so that no
+ *		lookup of their classes searches pljvm.jar in vain.
  */
 static bool
 own_class_path_only(void)
 {
-	return embedded != NULL && classpath != NULL && strcmp(classpath, PLJVM_DEFAULT_CLASSPATH) == 0;
+	const char *base;
+
+	if (embedded == NULL || classpath == NULL || strchr(classpath, ':') != NULL)
+		return false;
+	base = strrchr(classpath, '/');
+	return strcmp(base != NULL ? base + 1 : classpath, "pljvm.jar") == 0;
 }
 
 /*

@@ -144,8 +144,8 @@ class JarsIT {
         for (String f : List.of("parent", "api", "resource")) {
             exec(admin, "create function who." + f + "() returns text language pljvm as 'org.example.Who." + f + "'");
         }
-        // pljvm.classpath is the installed pljvm.jar: the jar's loader delegates to the
-        // platform loader, pljvm's classes are boot classes, platform modules are visible
+        // pljvm.classpath is one pljvm.jar: the jar's loader delegates to the platform loader,
+        // pljvm's classes are boot classes, platform modules are visible
         assertEquals("platform", one(admin, "select who.parent()"));
         assertEquals("null platform", one(admin, "select who.api()"));
         assertEquals("read", one(admin, "select who.resource()"));
