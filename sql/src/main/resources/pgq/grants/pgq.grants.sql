@@ -8,7 +8,7 @@
 --      changes nothing and a privilege dropped from a list is taken away.
 --      Grants to other roles are left alone.
 --
---      Every function of schema pgq must be listed, or it keeps the
+--      Every function of schemas pgq and pgq_java must be listed, or it keeps the
 --      EXECUTE that PostgreSQL grants to public on new functions.  Event
 --      tables of existing queues keep the grants they copied from
 --      pgq.event_template at creation (pgq.grant_perms).
@@ -36,6 +36,7 @@ begin
             ('pgq.get_consumer_info(text, text)',                           'public'),
             ('pgq.quote_fqname(text)',                                      'public'),
             ('pgq.version()',                                               'public'),
+            ('pgq_java.tick_channel(text)',                                 'public'),
 
             -- consumers
             ('pgq.batch_event_sql(bigint)',                                 'pgq_reader'),
@@ -71,6 +72,7 @@ begin
             ('pgq.ticker(text, bigint, timestamptz, bigint)',               'pgq_admin'),
             ('pgq.ticker(text)',                                            'pgq_admin'),
             ('pgq.ticker()',                                                'pgq_admin'),
+            ('pgq_java.push_ticker()',                                      'pgq_admin'),
             ('pgq.maint_retry_events()',                                    'pgq_admin'),
             ('pgq.maint_rotate_tables_step1(text)',                         'pgq_admin'),
             ('pgq.maint_rotate_tables_step2()',                             'pgq_admin'),

@@ -33,6 +33,9 @@ final class Admin {
         CONFIG_KEYS.put("queue_rotation_period", "interval");
     }
 
+    /** pgq-java's own queue settings (push delivery), set through pgq.set_queue_config. */
+    static final List<String> PUSH_KEYS = List.of("push", "push_min_interval");
+
     /** A user mistake in the command's arguments (no such queue, unknown key). */
     static final class UsageException extends Exception {
         private static final long serialVersionUID = 1L;
@@ -96,19 +99,35 @@ final class Admin {
         }
         String queue = args.get(0);
         Map<String, String> set = new LinkedHashMap<>();
+        Map<String, String> push = new LinkedHashMap<>();
         for (String kv : args.subList(1, args.size())) {
             int eq = kv.indexOf('=');
             if (eq <= 0) {
                 throw new UsageException("not key=value: " + kv);
             }
             String k = kv.substring(0, eq).strip();
+            if (PUSH_KEYS.contains(k)) {
+                push.put(k, kv.substring(eq + 1).strip());
+                continue;
+            }
             String key = CONFIG_KEYS.containsKey(k) ? k : "queue_" + k;
             if (!CONFIG_KEYS.containsKey(key)) {
                 throw new UsageException("unknown config var: " + k);
             }
             set.put(key, kv.substring(eq + 1).strip());
         }
+        if (!push.isEmpty() && !hasPushTable()) {
+            throw new UsageException("push settings need pgq-java (pgq_java.queue_config); this database has another PgQ");
+        }
         List<String> shown = new ArrayList<>();
+        for (Map.Entry<String, String> e : push.entrySet()) {
+            shown.add(e.getKey() + "=" + Sql.quoteLiteral(e.getValue()));
+        }
+        if (set.isEmpty()) {
+            log.info("{}: Change queue {} config to: {}", db, queue, String.join(", ", shown));
+            setPush(queue, push);
+            return;
+        }
         StringBuilder sql = new StringBuilder("update pgq.queue set ");
         for (Map.Entry<String, String> e : set.entrySet()) {
             shown.add(e.getKey() + "=" + Sql.quoteLiteral(e.getValue()));
@@ -127,6 +146,25 @@ final class Admin {
                 throw new UsageException("no such queue: " + queue);
             }
         }
+        setPush(queue, push);
+    }
+
+    /** The push settings, one pgq.set_queue_config call each (it checks the values). */
+    private void setPush(String queue, Map<String, String> push) throws SQLException, UsageException {
+        for (Map.Entry<String, String> e : push.entrySet()) {
+            try {
+                call("select pgq.set_queue_config(?, ?, ?)", queue, e.getKey(), e.getValue());
+            } catch (SQLException x) {
+                if (x.getMessage() != null && x.getMessage().contains("No such event queue")) {
+                    throw new UsageException("no such queue: " + queue);
+                }
+                throw x;
+            }
+        }
+    }
+
+    private boolean hasPushTable() throws SQLException {
+        return call("select (pg_catalog.to_regclass('pgq_java.queue_config') is not null)::int") == 1;
     }
 
     /** Prints the settings of {@code queue} (all queues when null); false when there is none. */
@@ -145,11 +183,30 @@ final class Admin {
                 while (rs.next()) {
                     any = true;
                     out.print(configText(rs.getString(1), rowValues(rs)));
+                    printPush(rs.getString(1), out);
                 }
             }
         }
         out.flush();
         return any;
+    }
+
+    /** pgq-java's push settings of a queue that has any set, in the same layout. */
+    private void printPush(String queue, PrintStream out) throws SQLException {
+        if (!hasPushTable()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("select case when c.push then 'on' else 'off' end,"
+                + " extract(epoch from c.push_min_interval)::text from pgq_java.queue_config c"
+                + " join pgq.queue q on q.queue_id = c.queue_id where q.queue_name = ?")) {
+            ps.setString(1, queue);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    out.print(String.format("    %s\t=%7s\n    %s\t=%7s\n", "push", rs.getString(1),
+                            "push_min_interval", rs.getString(2)));
+                }
+            }
+        }
     }
 
     private static List<String> rowValues(ResultSet rs) throws SQLException {

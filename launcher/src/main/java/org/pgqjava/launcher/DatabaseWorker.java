@@ -1,6 +1,7 @@
 package org.pgqjava.launcher;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -123,7 +124,7 @@ final class DatabaseWorker {
                 while (!stopping) {
                     long roundStart = nanoClock.getAsLong();
                     Duration fixedWait = round();
-                    sleepUntil(roundStart, fixedWait);
+                    pause(roundStart, fixedWait);
                 }
             } finally {
                 closeConnection();
@@ -201,7 +202,17 @@ final class DatabaseWorker {
             return 0;
         }
 
-        private void sleepUntil(long roundStart, Duration fixedWait) {
+        /** Between two rounds: {@code fixedWait} after a failure, else {@link #period}. */
+        void pause(long roundStart, Duration fixedWait) {
+            sleepUntil(roundStart, fixedWait);
+        }
+
+        /** The loop's connection, or null. */
+        Connection current() {
+            return conn;
+        }
+
+        final void sleepUntil(long roundStart, Duration fixedWait) {
             synchronized (lock) {
                 while (!stopping) {
                     Duration wait = fixedWait != null ? fixedWait : period(config.get());
@@ -236,8 +247,21 @@ final class DatabaseWorker {
         }
     }
 
+    /**
+     * The ticker: {@code pgq.ticker()} every loop_delay; in a pgq-java database also at once when
+     * a producer's commit notifies {@code pgq_push} (push delivery, docs/push.md), through
+     * {@code pgq_java.push_ticker()}, which decides as pgq.ticker() does and says how long to
+     * wait before the next push tick is due. A notification lost (reconnect, restart) only
+     * leaves the tick to the next loop_delay round.
+     */
     private final class TickerLoop extends Loop {
+        /** Longest wait between two checks of stopping and of a changed config. */
+        private static final long SLICE_MS = 200;
         private long lastStats;
+        /** The database has pgq_java.push_ticker() and this connection listens on pgq_push. */
+        private boolean push;
+        /** What the last push_ticker() said: ms until a push tick is due, or null. */
+        private Double pushWait;
 
         TickerLoop() {
             super("ticker");
@@ -249,6 +273,20 @@ final class DatabaseWorker {
             if (recovering) {
                 log.info("{}: pgq version ok: {}", dbname, version);
             }
+            push = false;
+            pushWait = null;
+            Connection c = current();
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("select pg_catalog.to_regprocedure('pgq_java.push_ticker()') is not null")) {
+                push = rs.next() && rs.getBoolean(1);
+                if (push) {
+                    s.execute("listen pgq_push");
+                }
+            } catch (SQLException e) {
+                // the ticker still ticks every loop_delay; the next connection tries again
+                log.warn("{}: push delivery off on this connection: {}", prefix, Sql.describe(e));
+                push = false;
+            }
         }
 
         @Override
@@ -259,10 +297,58 @@ final class DatabaseWorker {
         @Override
         void work(Connection c, Config cfg) throws SQLException {
             try (Statement s = c.createStatement()) {
-                s.execute("select pgq.ticker()");
+                if (push) {
+                    try (ResultSet rs = s.executeQuery("select pgq_java.push_ticker()")) {
+                        rs.next();
+                        double ms = rs.getDouble(1);
+                        pushWait = rs.wasNull() ? null : ms;
+                    }
+                } else {
+                    s.execute("select pgq.ticker()");
+                }
             }
             ticks.incrementAndGet();
             logStats(cfg);
+        }
+
+        /**
+         * After a failure or without push: as every loop. With push: until loop_delay passed, or
+         * until a push tick is due (pushWait), or, when none is waiting, until a producer's
+         * notification comes.
+         */
+        @Override
+        void pause(long roundStart, Duration fixedWait) {
+            Connection c = current();
+            if (fixedWait != null || !push || c == null) {
+                sleepUntil(roundStart, fixedWait);
+                return;
+            }
+            Double due = pushWait;
+            if (due != null) {
+                // a push queue waits for its push_min_interval: sleep that long, not less
+                long until = nanoClock.getAsLong() + (long) Math.ceil(due * 1_000_000);
+                long loopEnd = roundStart + config.get().loopDelay().toNanos();
+                sleepUntil(Math.min(until, loopEnd), Duration.ZERO);
+                return;
+            }
+            try {
+                org.postgresql.PGConnection pg = c.unwrap(org.postgresql.PGConnection.class);
+                int gen = generation;
+                while (!stopping && gen == generation) {
+                    long left = roundStart + config.get().loopDelay().toNanos() - nanoClock.getAsLong();
+                    if (left <= 0) {
+                        return;
+                    }
+                    int ms = (int) Math.max(1, Math.min(SLICE_MS, (left + 999_999) / 1_000_000));
+                    org.postgresql.PGNotification[] got = pg.getNotifications(ms);
+                    if (got != null && got.length > 0) {
+                        return;   // a producer committed into a push queue: tick now
+                    }
+                }
+            } catch (SQLException e) {
+                // the connection failed while waiting: the next round finds out and reconnects
+                log.debug("{}: waiting for notifications: {}", prefix, Sql.describe(e));
+            }
         }
 
         @Override

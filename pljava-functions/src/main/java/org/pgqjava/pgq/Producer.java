@@ -22,9 +22,11 @@ import org.pgqjava.pljvm.Spi;
  * that took it rolls back, so the cache is keyed by the subtransaction too.
  */
 final class Producer {
-    private static final String LOOKUP = "select queue_id, queue_cur_table, queue_data_pfx || '_' || queue_cur_table as cur_table,"
-            + " queue_event_seq, queue_disable_insert, queue_per_tx_limit"
-            + " from pgq.queue where queue_name = $1";
+    private static final String LOOKUP = "select q.queue_id, q.queue_cur_table,"
+            + " q.queue_data_pfx || '_' || q.queue_cur_table as cur_table,"
+            + " q.queue_event_seq, q.queue_disable_insert, q.queue_per_tx_limit,"
+            + " exists (select from pgq_java.queue_config c where c.queue_id = q.queue_id and c.push) as push"
+            + " from pgq.queue q where q.queue_name = $1";
     /**
      * Under REPEATABLE READ / SERIALIZABLE the snapshot may predate a rotation, so the table
      * it names may be stale. FOR KEY SHARE makes that a serialization failure (the queue row was
@@ -34,6 +36,7 @@ final class Producer {
     private static final String LOOKUP_LOCKED = LOOKUP + " for key share";
     private static final String REPLICA = "select pg_catalog.current_setting('session_replication_role') = 'replica'";
     private static final String DRAW_ID = "select pg_catalog.nextval($1::pg_catalog.regclass)";
+    private static final String NOTIFY = "select pg_catalog.pg_notify('" + Push.PRODUCER_CHANNEL + "', $1)";
 
     /** SQL texts per event table, built once per backend: the same String keeps plan lookups cheap. */
     private static final Map<String, Map<String, String>> SQL = new HashMap<>();
@@ -63,11 +66,13 @@ final class Producer {
         final String eventSeq;
         final boolean disableInsert;
         final Integer perTxLimit;
+        /** Push delivery on (Push): the first insert of a (sub)transaction wakes the ticker. */
+        final boolean push;
         private final Map<String, String> sql;
         /** The checked INSERTs of this queue and table (plain, locked), built at first use. */
         private String checkedPlain;
         private String checkedLocked;
-        /** Pg.relationInvalidations() when the table was last seen to exist; -1: not checked. */
+        /** Pg.relationInvalidations() when the queue row was read. */
         private long existsAt = -1;
 
         private Target(Row q) {
@@ -77,6 +82,7 @@ final class Producer {
             eventSeq = q.getString("queue_event_seq");
             disableInsert = q.getBoolean("queue_disable_insert");
             perTxLimit = q.getInt("queue_per_tx_limit");
+            push = q.getBoolean("push");
             Map<String, String> texts = SQL.get(table);
             if (texts == null) {
                 texts = new HashMap<>();
@@ -197,21 +203,30 @@ final class Producer {
         }
         // another session may have dropped the queue (and its tables) since: an INSERT naming a
         // dropped table would be an error, not a check that fails. A drop sends a relcache
-        // invalidation, so the catalog is looked at again only after one came.
-        long invals = Pg.relationInvalidations();
-        if (t.existsAt != invals) {
-            if (!Pg.relationExists(Pgq.quoteFqname(t.table))) {
-                KNOWN.remove(queueName);
-                return null;
-            }
-            t.existsAt = invals;
+        // invalidation, and so does a change of the queue's push setting (Queues): after one
+        // came, the queue is read again (the usual way).
+        if (t.existsAt != Pg.relationInvalidations()) {
+            KNOWN.remove(queueName);
+            return null;
         }
         return t;
     }
 
     /** The checked INSERT of {@link #known} found the queue as it was: it is this transaction's target. */
     static void confirm(String queueName, Target t) {
+        register(queueName, t);
+    }
+
+    /**
+     * {@code t} is the queue's target in this (sub)transaction from now on; for a push queue
+     * the ticker is notified, once per (sub)transaction and queue (PostgreSQL sends it at
+     * commit, and forgets it if the subtransaction rolls back, when the next one notifies again).
+     */
+    private static void register(String queueName, Target t) {
         TARGETS.put(queueName, t);
+        if (t.push) {
+            Spi.prepare(NOTIFY, "text").execute(queueName);
+        }
     }
 
     /** Assigns the txid (first) and drops what an earlier transaction or subtransaction knew. */
@@ -239,8 +254,9 @@ final class Producer {
                 throw Pgq.error(notFound);
             }
             t = new Target(q);
-            TARGETS.put(queueName, t);
+            register(queueName, t);
             if (!t.disableInsert && t.perTxLimit == null) {
+                t.existsAt = Pg.relationInvalidations();
                 KNOWN.put(queueName, t);
             } else {
                 KNOWN.remove(queueName);

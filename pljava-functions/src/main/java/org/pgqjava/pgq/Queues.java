@@ -17,7 +17,28 @@ public final class Queues {
             "rotation_period", "interval",
             "external_ticker", "bool");
 
+    /** pgq-java's own settings (Push), kept in pgq_java.queue_config, not in pgq.queue. */
+    private static final Map<String, String> PUSH_CONFIG = Map.of(
+            "push", "bool",
+            "push_min_interval", "interval");
+
     private Queues() {
+    }
+
+    /**
+     * Sets a push setting of the queue in pgq_java.queue_config (a row per queue, made at its
+     * first setting), then touches that table's storage options: the relcache invalidation this
+     * sends at commit makes every backend's producers read the queue again at their next
+     * transaction (Producer.known), so they see the new setting. SHARE UPDATE EXCLUSIVE, the
+     * lock that takes, does not wait for producers that read the table.
+     */
+    private static void setPushConfig(String queueName, String param, String type, String value) {
+        checkValue(param, type, value);
+        Spi.execute("insert into pgq_java.queue_config as c (queue_id, " + param + ")"
+                + " select queue_id, cast($1 as " + type + ") from pgq.queue where queue_name = $2"
+                + " on conflict (queue_id) do update set " + param + " = excluded." + param, value, queueName);
+        Spi.execute("alter table pgq_java.queue_config set (fillfactor = 100)");
+        Producer.forget();
     }
 
     /**
@@ -100,7 +121,8 @@ public final class Queues {
      * pgq.set_queue_config(x_queue_name, x_param_name, x_param_value)
      *
      * <p>Sets one of ticker_max_count, ticker_max_lag, ticker_idle_period, ticker_paused,
-     * rotation_period, external_ticker (named without the queue_ prefix). Returns: 1.
+     * rotation_period, external_ticker (named without the queue_ prefix), or pgq-java's push and
+     * push_min_interval (docs/push.md). Returns: 1.
      * Errors: "Invalid NULL value", "No such event queue", {@code cannot change parameter "<p>s"}
      * (PgQ's text, stray s included); a value that is not of the column's type or is negative
      * fails with 22023 and changes nothing.
@@ -113,6 +135,14 @@ public final class Queues {
             throw Pgq.error("No such event queue");
         }
         String type = CONFIG.get(param);
+        if (type == null && PUSH_CONFIG.containsKey(param)) {
+            if (value == null) {
+                throw new PgException("22004", "invalid value for queue parameter \"" + param + "\": NULL", null,
+                        "push takes on or off, push_min_interval an interval such as '10 ms'.");
+            }
+            setPushConfig(queueName, param, PUSH_CONFIG.get(param), value);
+            return 1;
+        }
         if (type == null) {
             throw Pgq.error("cannot change parameter \"" + param + "s\"");
         }

@@ -27,15 +27,22 @@ public final class Ticker {
             + " pg_catalog.now() - t.tick_time < q.queue_ticker_idle_period as lag_under_idle_period,"
             + " (select pg_catalog.now() - t.tick_time < (t.tick_time - p.tick_time) * 2 from pgq.tick p"
             + "   where p.tick_queue = q.queue_id and p.tick_id < t.tick_id"
-            + "   order by p.tick_queue desc, p.tick_id desc limit 1) as lag_under_twice_prev_gap"
+            + "   order by p.tick_queue desc, p.tick_id desc limit 1) as lag_under_twice_prev_gap,"
+            // push delivery (Push): due once push_min_interval passed since the last tick
+            + " coalesce(c.push, false) as push,"
+            + " t.tick_time is null or pg_catalog.now() - t.tick_time >= c.push_min_interval as push_due,"
+            + " pg_catalog.date_part('epoch', c.push_min_interval - (pg_catalog.now() - t.tick_time)) * 1000"
+            + "   as push_wait_ms"
             + " from pgq.queue q left join lateral (select * from pgq.tick where tick_queue = q.queue_id"
             + "   order by tick_queue desc, tick_id desc limit 1) t on true"
+            + " left join pgq_java.queue_config c on c.queue_id = q.queue_id"
             // a join, so that the sequence name is parsed once per queue
             + " left join pg_catalog.pg_sequence es on es.seqrelid = q.queue_event_seq::pg_catalog.regclass";
     private static final String STATE = STATE_SELECT + " where q.queue_name = $1";
     /** The queues ticker() walks, with their state, in one statement. */
     private static final String STATE_ALL = STATE_SELECT
             + " where not q.queue_external_ticker and not q.queue_ticker_paused order by q.queue_name";
+    private static final String NOTIFY = "select pg_catalog.pg_notify($1, $2)";
     private static final String INSERT_TICK = "insert into pgq.tick (tick_queue, tick_id, tick_event_seq)"
             + " values ($1, pg_catalog.nextval($2::pg_catalog.regclass), $3) returning tick_id";
 
@@ -49,11 +56,20 @@ public final class Ticker {
      * ticker(queue) decides a tick is due. Returns: the number of queues that got a tick.
      */
     public static long tickAll() {
+        return tickAll(null);
+    }
+
+    /**
+     * {@link #tickAll()}; with {@code wait} not null, wait[0] becomes the least milliseconds
+     * until a push queue with new events that is not due yet becomes due (left as it is when
+     * there is none).
+     */
+    static long tickAll(double[] wait) {
         long ticked = 0;
         long[] txid = {0};
         // one statement for the state of every queue (PgQ runs ticker(queue) per queue)
         for (Row q : Spi.prepare(STATE_ALL).execute()) {
-            Long id = tickIfDue(q, txid);
+            Long id = tickIfDue(q, txid, wait);
             if (id != null && id > 0) {
                 ticked++;
             }
@@ -83,14 +99,16 @@ public final class Ticker {
         if (q.getBoolean("queue_ticker_paused")) {
             throw Pgq.error("Ticker has been paused for this queue");
         }
-        return tickIfDue(q, new long[] {0});
+        return tickIfDue(q, new long[] {0}, null);
     }
 
     /**
      * The decision of ticker(queue) on a row of STATE, and the tick if one is due; txid[0] is
-     * this transaction's txid once read (0 before), shared by the queues of one ticker() call.
+     * this transaction's txid once read (0 before), shared by the queues of one ticker() call;
+     * wait as in {@link #tickAll(double[])}, or null.
      */
-    private static Long tickIfDue(Row q, long[] txid) {
+    private static Long tickIfDue(Row q, long[] txid, double[] wait) {
+        boolean push = q.getBoolean("push");
         long eventSeq = q.getLong("event_seq_last");
         Long lastTick = q.getLong("last_tick_id");
         if (lastTick != null) {
@@ -111,9 +129,15 @@ public final class Ticker {
                 Pg.warning("Dubious PgQ state: old xmax=" + xmax + ", cur txid=" + txid[0]);
             }
             if (newEvents != null && newEvents > 0) {
-                // busy: wait for max_count events or max_lag
+                // busy: wait for max_count events or max_lag, or with push for push_min_interval
                 if (newEvents < q.getInt("queue_ticker_max_count") && q.getBoolean("lag_under_max_lag")) {
-                    return null;
+                    if (!push || !Boolean.TRUE.equals(q.getBoolean("push_due"))) {
+                        Double ms = q.getDouble("push_wait_ms");
+                        if (push && wait != null && ms != null && !(ms >= wait[0])) {
+                            wait[0] = ms;   // NaN (none yet) compares false
+                        }
+                        return null;
+                    }
                 }
             } else {
                 // idle: the gap doubles from max_lag / 2 up to idle_period
@@ -124,8 +148,14 @@ public final class Ticker {
                 }
             }
         }
-        return Spi.prepare(INSERT_TICK, "int4", "text", "int8")
+        long tick = Spi.prepare(INSERT_TICK, "int4", "text", "int8")
                 .executeLong(q.getInt("queue_id"), q.getString("queue_tick_seq"), eventSeq);
+        if (push) {
+            // delivered at commit, with the tick: a consumer woken by it finds the batch
+            Spi.prepare(NOTIFY, "text", "text").execute(
+                    Push.tickChannel(q.getString("queue_name"), q.getInt("queue_id")), Long.toString(tick));
+        }
+        return tick;
     }
 
     /**

@@ -59,6 +59,11 @@ public final class Row {
         return v == null ? null : ((Number) v).doubleValue();
     }
 
+    public Double getDouble(String name) {
+        Object v = get(name);
+        return v == null ? null : ((Number) v).doubleValue();
+    }
+
     public Boolean getBoolean(int index) {
         return (Boolean) values[index];
     }

@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  *     of our own so that the sql jar may sit on the same class path (Liquibase refuses a path
  *     that two class path entries both have);</li>
  * <li>{@value #JAR_SQL}: installs the pljava-functions jar, as hex, with
- *     {@code pljvm.install_jar('pgq', ...)} and puts it on the class path of schema pgq. Its
+ *     {@code pljvm.install_jar('pgq', ...)} and puts it on the class path of schemas pgq and
+ *     pgq_java. Its
  *     changeset runs on change, so the text must change exactly when the jar's bytes do:
  *     nothing here depends on time or build directory;</li>
  * <li>{@value #FUNCTIONS_CHANGELOG}: one changeset per function file, in creation order
@@ -150,6 +151,8 @@ public final class ChangelogResources {
         }
         sql.append("  , 'hex'));\n");
         sql.append("select pljvm.set_classpath('pgq', array['").append(JAR_NAME).append("']);\n");
+        // pgq-java's own functions (schema pgq_java) run the same classes, in the same loader
+        sql.append("select pljvm.set_classpath('pgq_java', array['").append(JAR_NAME).append("']);\n");
         return sql.toString();
     }
 
