@@ -41,12 +41,14 @@ import org.pgqjava.testsupport.Await;
  * pgq.ticker(); a maintenance thread rotates (step1 and step2 in separate transactions,
  * rotation_period 0); two consumers read batch after batch. Afterwards every committed event
  * reached every consumer exactly once, over consecutive batches, and no rolled-back one did.
- * Run time: system property {@code pgq.invariants.seconds} (default 40).
+ * Run time: system property {@code pgq.invariants.seconds} (default 40). The same again with push
+ * delivery on (docs/push.md), for half that time: the ordinary rules would tick only every 500
+ * events, and the ticker thread calls pgq_java.push_ticker() when a producer's commit notifies
+ * it, so ticks come every few milliseconds, decided by the push rule.
  */
 @PgTest(setup = PgqTemplate.class)
 @Timeout(value = 600, threadMode = ThreadMode.SEPARATE_THREAD)
 class ConcurrentInvariantsIT {
-    private static final String Q = "inv";
     private static final List<String> CONSUMERS = List.of("c1", "c2");
     private static final Duration RUN = Duration.ofSeconds(Long.getLong("pgq.invariants.seconds", 40));
     private static final Duration CATCH_UP = Duration.ofMinutes(4);
@@ -89,12 +91,37 @@ class ConcurrentInvariantsIT {
         boolean step(Connection c) throws Exception;
     }
 
+    /** Push on, in the ticker thread too. */
+    private boolean push;
+    /** The queue: one per test, as both run in one database. */
+    private String q = "inv";
+
     @Test
     void everyCommittedEventReachesEveryConsumerOnceAndNothingElse(Connection c, PgDatabase db) throws Exception {
-        PgqOps.createTickingQueue(c, Q);
-        Sql.exec(c, "select pgq.set_queue_config(?, 'rotation_period', '0')", Q);
+        run(c, db, RUN);
+    }
+
+    @Test
+    void withPushDeliveryTooEveryCommittedEventReachesEveryConsumerOnce(Connection c, PgDatabase db) throws Exception {
+        push = true;
+        q = "invpush";
+        run(c, db, RUN.dividedBy(2));
+    }
+
+    private void run(Connection c, PgDatabase db, Duration runTime) throws Exception {
+        if (push) {
+            assertEquals(1L, Sql.oneLong(c, "select pgq.create_queue(?)", q));
+            Sql.exec(c, "select pgq.set_queue_config(?, 'ticker_max_lag', '1 hour')", q);
+            Sql.exec(c, "select pgq.set_queue_config(?, 'ticker_idle_period', '1 hour')", q);
+            Sql.exec(c, "select pgq.set_queue_config(?, 'push', 'on')", q);
+            Sql.exec(c, "select pgq.set_queue_config(?, 'push_min_interval', '5 ms')", q);
+        } else {
+            PgqOps.createTickingQueue(c, q);
+        }
+        long firstTick = lastTick(c);
+        Sql.exec(c, "select pgq.set_queue_config(?, 'rotation_period', '0')", q);
         for (String cons : CONSUMERS) {
-            PgqOps.register(c, Q, cons);
+            PgqOps.register(c, q, cons);
             batches.put(cons, Collections.synchronizedList(new ArrayList<>()));
         }
         ExecutorService pool = Executors.newCachedThreadPool();
@@ -116,8 +143,8 @@ class ConcurrentInvariantsIT {
                 producers.add(pool.submit(loop("producer " + iso, db, conn -> produce(conn, iso, rnd, "p" + iso + "-", seq))));
             }
 
-            long end = System.nanoTime() + RUN.toNanos();
-            Await.until("run time over or a thread failed", RUN.plusMinutes(1),
+            long end = System.nanoTime() + runTime.toNanos();
+            Await.until("run time over or a thread failed", runTime.plusMinutes(1),
                     () -> System.nanoTime() > end || !failures.isEmpty());
             stopProducers.set(true);
             join(producers);
@@ -125,8 +152,12 @@ class ConcurrentInvariantsIT {
             join(List.of(ticker));
             assertNoFailures();
 
-            // one tick after every producer transaction ended; consumers must reach it
-            long last = PgqOps.tick(c, Q);
+            // one tick after every producer transaction ended; consumers must reach it (with
+            // push the ordinary rules may not tick now: force_tick makes them)
+            if (push) {
+                Sql.exec(c, "select pgq.force_tick(?)", q);
+            }
+            long last = PgqOps.tick(c, q);
             Await.until("consumers caught up with tick " + last, CATCH_UP, () -> caughtUp(c, last) || !failures.isEmpty());
         } finally {
             stopProducers.set(true);
@@ -166,9 +197,13 @@ class ConcurrentInvariantsIT {
             assertEquals(Set.of(), first(ghosts), cons + ": delivered but not committed (" + ghosts.size() + ")");
             System.out.printf("%s: %d batches, %d events%n", cons, got.size(), seen.size());
         }
-        System.out.printf("committed %d events, rolled back %d; %d ticks, %d rotations;"
-                + " commits/serialization failures by isolation: %s / %s%n",
-                committed.size(), rolledBack.size(), ticks.get(), rotations.get(), commits, serializationFailures);
+        long allTicks = lastTick(c) - firstTick;
+        System.out.printf("push %s: committed %d events, rolled back %d; %d ticks (%d ticker calls), %d rotations;"
+                + " commits/serialization failures by isolation: %s / %s%n", push,
+                committed.size(), rolledBack.size(), allTicks, ticks.get(), rotations.get(), commits, serializationFailures);
+        if (push) {
+            assertTrue(allTicks > committed.size() / 500 + 50, "push ticked more than the ordinary rules would: " + allTicks);
+        }
         assertTrue(committed.size() > 1000, "enough events: " + committed.size());
         assertTrue(rotations.get() >= 10, "many rotations: " + rotations.get());
         for (int iso : ISOLATIONS) {
@@ -189,7 +224,7 @@ class ConcurrentInvariantsIT {
 
     private boolean caughtUp(Connection c, long tick) {
         try {
-            return Sql.oneLong(c, "select count(*) from pgq.get_consumer_info(?) where last_tick >= ?", Q, tick)
+            return Sql.oneLong(c, "select count(*) from pgq.get_consumer_info(?) where last_tick >= ?", q, tick)
                     == CONSUMERS.size();
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -237,9 +272,9 @@ class ConcurrentInvariantsIT {
                 String p = prefix + seq.incrementAndGet();
                 payloads.add(p);
                 if (rnd.nextInt(4) == 0) {
-                    Sql.exec(c, "select pgq.insert_event(?, 't', ?, 'x1', null, null, 'x4')", Q, p);
+                    Sql.exec(c, "select pgq.insert_event(?, 't', ?, 'x1', null, null, 'x4')", q, p);
                 } else {
-                    PgqOps.insert(c, Q, "t", p);
+                    PgqOps.insert(c, q, "t", p);
                 }
             }
             if (rnd.nextInt(10) == 0) {
@@ -265,18 +300,38 @@ class ConcurrentInvariantsIT {
         if (stopTicker.get()) {
             return false;
         }
-        ticks.addAndGet(Sql.oneLong(c, "select pgq.ticker()"));
-        Thread.sleep(10); // pacing, as a ticker daemon does
+        if (!push) {
+            Sql.oneLong(c, "select pgq.ticker()");
+            ticks.incrementAndGet();
+            Thread.sleep(10); // pacing, as a ticker daemon does
+            return true;
+        }
+        // as pgqadm does: listen, tick when woken, wait what push_ticker says
+        if (ticks.get() == 0) {
+            Sql.exec(c, "listen pgq_push");
+        }
+        Object wait = Sql.one(c, "select pgq_java.push_ticker()");
+        ticks.incrementAndGet();
+        if (wait != null) {
+            Thread.sleep(Math.max(1, (long) Math.ceil(((Number) wait).doubleValue())));
+        } else {
+            c.unwrap(org.postgresql.PGConnection.class).getNotifications(50);
+        }
         return true;
+    }
+
+    private long lastTick(Connection c) throws SQLException {
+        return Sql.oneLong(c, "select coalesce(max(tick_id), 0) from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue"
+                + " where q.queue_name = ?", q);
     }
 
     private boolean rotate(Connection c) throws Exception {
         if (stopRest.get()) {
             return false;
         }
-        Object before = Sql.one(c, "select queue_cur_table from pgq.queue where queue_name = ?", Q);
-        Sql.exec(c, "select pgq.maint_rotate_tables_step1(?)", Q);
-        Object after = Sql.one(c, "select queue_cur_table from pgq.queue where queue_name = ?", Q);
+        Object before = Sql.one(c, "select queue_cur_table from pgq.queue where queue_name = ?", q);
+        Sql.exec(c, "select pgq.maint_rotate_tables_step1(?)", q);
+        Object after = Sql.one(c, "select queue_cur_table from pgq.queue where queue_name = ?", q);
         Sql.exec(c, "select pgq.maint_rotate_tables_step2()");
         if (!before.equals(after)) {
             rotations.incrementAndGet();
@@ -289,7 +344,7 @@ class ConcurrentInvariantsIT {
         if (stopRest.get()) {
             return false;
         }
-        List<Object> info = Sql.row(c, "select batch_id, prev_tick_id, cur_tick_id from pgq.next_batch_info(?, ?)", Q, cons);
+        List<Object> info = Sql.row(c, "select batch_id, prev_tick_id, cur_tick_id from pgq.next_batch_info(?, ?)", q, cons);
         if (info.get(0) == null) {
             Thread.sleep(5); // pacing while there is no batch
             return true;

@@ -257,4 +257,41 @@ class PushIT {
         assertTrue(Sql.oneLong(c, "select count(*) from pgq.tick join pgq.queue on queue_id = tick_queue"
                 + " where queue_name = 'pq5'") > 10, "push ticked while the producers ran");
     }
+
+    @Test
+    void aLongTransactionAcrossManyPushedTicksIsDeliveredOnceAfterItsCommit(Connection c, Connection longTx,
+            Connection other) throws SQLException {
+        pushQueue(c, "pq6", "0");
+        register(c, "pq6", "cons");
+        longTx.setAutoCommit(false);
+        long early = insert(longTx, "pq6", "t", "long-1");
+        List<Long> others = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            others.add(insert(other, "pq6", "t", "other-" + i));
+            assertNull(Sql.one(c, "select pgq_java.push_ticker()"), "ticked at once");
+        }
+        long late = insert(longTx, "pq6", "t", "long-2");
+        List<Long> before = ids(drainEvents(c, "pq6", "cons"));
+        assertEquals(others, before, "the other producer's events, not the open transaction's");
+        longTx.commit();
+        assertNull(Sql.one(c, "select pgq_java.push_ticker()"), "its commit gets a tick too");
+        assertEquals(List.of(early, late), ids(drainEvents(c, "pq6", "cons")), "once, after its commit");
+    }
+
+    @Test
+    void aRetriedEventComesBackThroughAPushTick(Connection c) throws SQLException {
+        pushQueue(c, "pq7", "0");
+        register(c, "pq7", "cons");
+        long id = insert(c, "pq7", "t", "again");
+        assertNull(Sql.one(c, "select pgq_java.push_ticker()"));
+        long batch = Sql.oneLong(c, "select pgq.next_batch('pq7', 'cons')");
+        assertEquals(1L, Sql.oneLong(c, "select pgq.event_retry(?, ?, 0)", batch, id));
+        Sql.exec(c, "select pgq.finish_batch(?)", batch);
+        // the retry mover re-inserts it (insert_event_raw): that notifies like any producer
+        Sql.exec(c, "listen pgq_push");
+        assertEquals(1L, Sql.oneLong(c, "select pgq.maint_retry_events()"));
+        assertEquals(List.of("pgq_push pq7"), notifications(c, 2000));
+        assertNull(Sql.one(c, "select pgq_java.push_ticker()"));
+        assertEquals(List.of(id), ids(drainEvents(c, "pq7", "cons")), "the same event, once more");
+    }
 }
