@@ -172,8 +172,8 @@ mapfile -t idle < <(measure "$IDLE_SECS" "$ours_pid" "$deb_pid") # the same wind
 read -r ours_idle_cpu ours_idle_rss <<<"${idle[0]}"
 read -r deb_idle_cpu deb_idle_rss <<<"${idle[1]}"
 echo "idle: pgqadm ${ours_idle_cpu}% ${ours_idle_rss} MB, pgqd ${deb_idle_cpu}% ${deb_idle_rss} MB"
-read -r ours_lat1_med ours_lat1_p99 ours_lat1_n ours_lat1_miss < <(latency ours)
-read -r deb_lat1_med deb_lat1_p99 deb_lat1_n deb_lat1_miss < <(latency deb)
+read -r ours_lat1_med ours_lat1_p99 ours_lat1_n ours_lat1_miss _ < <(latency ours)
+read -r deb_lat1_med deb_lat1_p99 deb_lat1_n deb_lat1_miss _ < <(latency deb)
 echo "latency (ms, median p99): pgqadm $ours_lat1_med $ours_lat1_p99 ($ours_lat1_miss missing), pgqd $deb_lat1_med $deb_lat1_p99 ($deb_lat1_miss missing)"
 read -r ours_rate ours_load_cpu ours_load_rss < <(load ours "$ours_pid")
 read -r deb_rate deb_load_cpu deb_load_rss < <(load deb "$deb_pid")
@@ -186,8 +186,8 @@ start_daemons 0.1 0.1
 mapfile -t idle < <(measure "$IDLE_SECS" "$ours_pid" "$deb_pid")
 read -r ours_idle2_cpu ours_idle2_rss <<<"${idle[0]}"
 read -r deb_idle2_cpu deb_idle2_rss <<<"${idle[1]}"
-read -r ours_lat2_med ours_lat2_p99 ours_lat2_n ours_lat2_miss < <(latency ours)
-read -r deb_lat2_med deb_lat2_p99 deb_lat2_n deb_lat2_miss < <(latency deb)
+read -r ours_lat2_med ours_lat2_p99 ours_lat2_n ours_lat2_miss _ < <(latency ours)
+read -r deb_lat2_med deb_lat2_p99 deb_lat2_n deb_lat2_miss _ < <(latency deb)
 echo "latency (ms, median p99): pgqadm $ours_lat2_med $ours_lat2_p99, pgqd $deb_lat2_med $deb_lat2_p99"
 stop_daemons
 

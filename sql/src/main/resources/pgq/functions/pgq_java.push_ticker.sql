@@ -7,9 +7,10 @@
 --      since its last tick; every other decision is pgq.ticker()'s.
 --
 -- Returns:
---      milliseconds until the next push queue with new events becomes
---      due, or NULL when none waits (then wait for the next notification,
---      at most loop_delay)
+--      milliseconds until calling it again is useful: until the next push
+--      queue with new events becomes due, or the push_min_interval of a
+--      push queue it just ticked (more events may come); NULL when neither
+--      (then wait for the next notification, at most loop_delay)
 -- Calls:
 --      Java: org.pgqjava.pgq.Push.pushTicker
 -- Tables directly manipulated:

@@ -30,12 +30,16 @@ final class DatabaseWorker {
     private final Supplier<Config> config;
     private final LongSupplier nanoClock;
     private final Object lock = new Object();
-    private final Loop ticker;
+    private final TickerLoop ticker;
     private final Loop maint;
     private final Thread tickerThread;
     private final Thread maintThread;
     private volatile boolean stopping;
     private volatile int generation;
+    /** A producer's commit notified pgq_push since the ticker's last push_ticker() call. */
+    private volatile boolean pushSignal;
+    private final PushListener listener = new PushListener();
+    private final Thread listenerThread;
     final AtomicLong ticks = new AtomicLong();
     final AtomicLong maintRounds = new AtomicLong();
     final AtomicLong retried = new AtomicLong();
@@ -48,11 +52,14 @@ final class DatabaseWorker {
         this.maint = new MaintLoop();
         this.tickerThread = new Thread(ticker, "ticker-" + dbname);
         this.maintThread = new Thread(maint, "maint-" + dbname);
+        this.listenerThread = new Thread(listener, "push-" + dbname);
+        this.listenerThread.setDaemon(true);
     }
 
     void start() {
         tickerThread.start();
         maintThread.start();
+        listenerThread.start();
     }
 
     /** Graceful stop: each loop finishes what it is doing, then ends. */
@@ -66,18 +73,19 @@ final class DatabaseWorker {
         stop();
         ticker.abortConnection();
         maint.abortConnection();
+        listener.close();
     }
 
     /** Waits until both loops ended; false if they did not within {@code timeout}. */
     boolean join(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (Thread t : new Thread[]{tickerThread, maintThread}) {
+        for (Thread t : new Thread[]{tickerThread, maintThread, listenerThread}) {
             long left = deadline - System.nanoTime();
             if (left > 0) {
                 t.join(Math.max(1, left / 1_000_000));
             }
         }
-        return !tickerThread.isAlive() && !maintThread.isAlive();
+        return !tickerThread.isAlive() && !maintThread.isAlive() && !listenerThread.isAlive();
     }
 
     /** The connection string changed: both loops reconnect before their next call. */
@@ -251,16 +259,16 @@ final class DatabaseWorker {
      * The ticker: {@code pgq.ticker()} every loop_delay; in a pgq-java database also at once when
      * a producer's commit notifies {@code pgq_push} (push delivery, docs/push.md), through
      * {@code pgq_java.push_ticker()}, which decides as pgq.ticker() does and says how long to
-     * wait before the next push tick is due. A notification lost (reconnect, restart) only
-     * leaves the tick to the next loop_delay round.
+     * wait before calling it again is useful (a push queue not due yet, or one just ticked that
+     * may get more events). The notifications are read by {@link PushListener} on a connection
+     * of its own, so that this loop never waits in the driver. A notification lost (reconnect,
+     * restart) only leaves the tick to the next loop_delay round.
      */
     private final class TickerLoop extends Loop {
-        /** Longest wait between two checks of stopping and of a changed config. */
-        private static final long SLICE_MS = 200;
         private long lastStats;
-        /** The database has pgq_java.push_ticker() and this connection listens on pgq_push. */
-        private boolean push;
-        /** What the last push_ticker() said: ms until a push tick is due, or null. */
+        /** The database has pgq_java.push_ticker(): the listener runs, this loop waits on it. */
+        private volatile boolean push;
+        /** What the last push_ticker() said: ms until calling it again is useful, or null. */
         private Double pushWait;
 
         TickerLoop() {
@@ -268,25 +276,29 @@ final class DatabaseWorker {
             lastStats = nanoClock.getAsLong();
         }
 
+        boolean pushOn() {
+            return push;
+        }
+
         @Override
         void connected(String version, boolean recovering) {
             if (recovering) {
                 log.info("{}: pgq version ok: {}", dbname, version);
             }
-            push = false;
             pushWait = null;
-            Connection c = current();
-            try (Statement s = c.createStatement();
+            try (Statement s = current().createStatement();
                     ResultSet rs = s.executeQuery("select pg_catalog.to_regprocedure('pgq_java.push_ticker()') is not null")) {
+                boolean was = push;
                 push = rs.next() && rs.getBoolean(1);
-                if (push) {
-                    s.execute("listen pgq_push");
+                if (push && !was) {
+                    log.debug("{}: push delivery: listening on pgq_push", prefix);
                 }
             } catch (SQLException e) {
-                // the ticker still ticks every loop_delay; the next connection tries again
+                // the ticker still ticks every loop_delay; the next connection asks again
                 log.warn("{}: push delivery off on this connection: {}", prefix, Sql.describe(e));
                 push = false;
             }
+            nudge();   // the listener starts or stops
         }
 
         @Override
@@ -298,6 +310,7 @@ final class DatabaseWorker {
         void work(Connection c, Config cfg) throws SQLException {
             try (Statement s = c.createStatement()) {
                 if (push) {
+                    pushSignal = false;   // what committed until now, this call sees
                     try (ResultSet rs = s.executeQuery("select pgq_java.push_ticker()")) {
                         rs.next();
                         double ms = rs.getDouble(1);
@@ -313,41 +326,36 @@ final class DatabaseWorker {
 
         /**
          * After a failure or without push: as every loop. With push: until loop_delay passed, or
-         * until a push tick is due (pushWait), or, when none is waiting, until a producer's
-         * notification comes.
+         * until calling push_ticker() again is useful (pushWait), or, when it said nothing, until
+         * a producer's notification came.
          */
         @Override
         void pause(long roundStart, Duration fixedWait) {
-            Connection c = current();
-            if (fixedWait != null || !push || c == null) {
+            if (fixedWait != null || !push) {
                 sleepUntil(roundStart, fixedWait);
                 return;
             }
             Double due = pushWait;
+            long deadline = roundStart + config.get().loopDelay().toNanos();
             if (due != null) {
-                // a push queue waits for its push_min_interval: sleep that long, not less
-                long until = nanoClock.getAsLong() + (long) Math.ceil(due * 1_000_000);
-                long loopEnd = roundStart + config.get().loopDelay().toNanos();
-                sleepUntil(Math.min(until, loopEnd), Duration.ZERO);
-                return;
+                deadline = Math.min(deadline, nanoClock.getAsLong() + (long) Math.ceil(due * 1_000_000));
             }
-            try {
-                org.postgresql.PGConnection pg = c.unwrap(org.postgresql.PGConnection.class);
-                int gen = generation;
-                while (!stopping && gen == generation) {
-                    long left = roundStart + config.get().loopDelay().toNanos() - nanoClock.getAsLong();
+            synchronized (lock) {
+                while (!stopping) {
+                    if (due == null && pushSignal) {
+                        return;   // a producer committed into a push queue: tick now
+                    }
+                    long left = deadline - nanoClock.getAsLong();
                     if (left <= 0) {
                         return;
                     }
-                    int ms = (int) Math.max(1, Math.min(SLICE_MS, (left + 999_999) / 1_000_000));
-                    org.postgresql.PGNotification[] got = pg.getNotifications(ms);
-                    if (got != null && got.length > 0) {
-                        return;   // a producer committed into a push queue: tick now
+                    try {
+                        lock.wait((left + 999_999) / 1_000_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
                     }
                 }
-            } catch (SQLException e) {
-                // the connection failed while waiting: the next round finds out and reconnects
-                log.debug("{}: waiting for notifications: {}", prefix, Sql.describe(e));
             }
         }
 
@@ -384,6 +392,88 @@ final class DatabaseWorker {
         @Override
         Duration period(Config cfg) {
             return cfg.maintDelay();
+        }
+    }
+
+    /**
+     * Reads the producers' notifications on pgq_push (push delivery) on a connection of its own
+     * while the database has push (the ticker found pgq_java.push_ticker()), and wakes the
+     * ticker. The driver may keep reading for as long as notifications keep coming; only this
+     * thread waits then, while the ticker goes on ticking by push_ticker()'s waits.
+     */
+    private final class PushListener implements Runnable {
+        private volatile Connection conn;
+        private int connGeneration;
+
+        @Override
+        public void run() {
+            try {
+                while (!stopping) {
+                    if (!ticker.pushOn()) {
+                        close();
+                        idle(1000);
+                        continue;
+                    }
+                    try {
+                        Connection c = conn;
+                        if (c != null && connGeneration != generation) {
+                            close();
+                            c = null;
+                        }
+                        if (c == null) {
+                            Config cfg = config.get();
+                            connGeneration = generation;
+                            c = Connector.open(cfg.db().withDbname(dbname), cfg.jobName(), 0);
+                            conn = c;
+                            try (Statement s = c.createStatement()) {
+                                s.execute("listen pgq_push");
+                            }
+                            signal();   // what committed while nobody listened
+                        }
+                        org.postgresql.PGNotification[] got = c.unwrap(org.postgresql.PGConnection.class).getNotifications(500);
+                        if (got != null && got.length > 0) {
+                            signal();
+                        }
+                    } catch (SQLException | RuntimeException e) {
+                        close();
+                        if (!stopping) {
+                            log.debug("{}: push listener: {}; again in 1 s", dbname, e.getMessage());
+                            idle(1000);
+                        }
+                    }
+                }
+            } finally {
+                close();
+            }
+        }
+
+        private void signal() {
+            pushSignal = true;
+            nudge();
+        }
+
+        private void idle(long ms) {
+            synchronized (lock) {
+                if (!stopping) {
+                    try {
+                        lock.wait(ms);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        }
+
+        void close() {
+            Connection c = conn;
+            conn = null;
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException | RuntimeException e) {
+                    log.debug("{}: closing the push listener's connection: {}", dbname, e.toString());
+                }
+            }
         }
     }
 }

@@ -88,13 +88,22 @@ class PushIT {
         assertEquals(List.of(), notifications(listener, 100));
 
         Sql.exec(c, "select pgq.set_queue_config('pq1', 'push_min_interval', '0')");
-        assertNull(Sql.one(c, "select pgq_java.push_ticker()"), "ticked: no push queue waits");
+        assertEquals(0.0, Sql.one(c, "select pgq_java.push_ticker()"), "ticked: look again after push_min_interval (0)");
         long tick = lastTick(c, "pq1");
         assertTrue(tick > before);
         assertEquals(List.of("pgq.pq1 " + tick), notifications(listener, 2000));
-        // idle now: push adds no tick
+        // idle now: push adds no tick, and nothing to look at again
         assertNull(Sql.one(c, "select pgq_java.push_ticker()"));
         assertEquals(tick, lastTick(c, "pq1"));
+        // a push queue just ticked: look again after its push_min_interval
+        Sql.exec(c, "select pgq.set_queue_config('pq1', 'push_min_interval', '250 ms')");
+        Sql.exec(c, "select pg_sleep(0.3)");
+        insert(c, "pq1", "t", "a2");
+        assertEquals(250.0, Sql.one(c, "select pgq_java.push_ticker()"));
+        assertTrue(lastTick(c, "pq1") > tick);
+        tick = lastTick(c, "pq1");
+        assertEquals(List.of("pgq.pq1 " + tick), notifications(listener, 2000));
+        Sql.exec(c, "select pgq.set_queue_config('pq1', 'push_min_interval', '0')");
 
         // the ordinary ticker decides the same for a push queue
         insert(c, "pq1", "t", "b");
@@ -268,13 +277,13 @@ class PushIT {
         List<Long> others = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             others.add(insert(other, "pq6", "t", "other-" + i));
-            assertNull(Sql.one(c, "select pgq_java.push_ticker()"), "ticked at once");
+            assertEquals(0.0, Sql.one(c, "select pgq_java.push_ticker()"), "ticked at once");
         }
         long late = insert(longTx, "pq6", "t", "long-2");
         List<Long> before = ids(drainEvents(c, "pq6", "cons"));
         assertEquals(others, before, "the other producer's events, not the open transaction's");
         longTx.commit();
-        assertNull(Sql.one(c, "select pgq_java.push_ticker()"), "its commit gets a tick too");
+        assertEquals(0.0, Sql.one(c, "select pgq_java.push_ticker()"), "its commit gets a tick too");
         assertEquals(List.of(early, late), ids(drainEvents(c, "pq6", "cons")), "once, after its commit");
     }
 
@@ -283,7 +292,7 @@ class PushIT {
         pushQueue(c, "pq7", "0");
         register(c, "pq7", "cons");
         long id = insert(c, "pq7", "t", "again");
-        assertNull(Sql.one(c, "select pgq_java.push_ticker()"));
+        assertEquals(0.0, Sql.one(c, "select pgq_java.push_ticker()"));
         long batch = Sql.oneLong(c, "select pgq.next_batch('pq7', 'cons')");
         assertEquals(1L, Sql.oneLong(c, "select pgq.event_retry(?, ?, 0)", batch, id));
         Sql.exec(c, "select pgq.finish_batch(?)", batch);
@@ -291,7 +300,7 @@ class PushIT {
         Sql.exec(c, "listen pgq_push");
         assertEquals(1L, Sql.oneLong(c, "select pgq.maint_retry_events()"));
         assertEquals(List.of("pgq_push pq7"), notifications(c, 2000));
-        assertNull(Sql.one(c, "select pgq_java.push_ticker()"));
+        assertEquals(0.0, Sql.one(c, "select pgq_java.push_ticker()"));
         assertEquals(List.of(id), ids(drainEvents(c, "pq7", "cons")), "the same event, once more");
     }
 }

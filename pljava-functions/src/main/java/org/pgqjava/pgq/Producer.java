@@ -25,15 +25,17 @@ final class Producer {
     private static final String LOOKUP = "select q.queue_id, q.queue_cur_table,"
             + " q.queue_data_pfx || '_' || q.queue_cur_table as cur_table,"
             + " q.queue_event_seq, q.queue_disable_insert, q.queue_per_tx_limit,"
-            + " exists (select from pgq_java.queue_config c where c.queue_id = q.queue_id and c.push) as push"
-            + " from pgq.queue q where q.queue_name = $1";
+            + " c.push is true as push,"
+            + " pg_catalog.date_part('epoch', c.push_min_interval) * 1000000000 as push_interval_ns"
+            + " from pgq.queue q left join pgq_java.queue_config c on c.queue_id = q.queue_id"
+            + " where q.queue_name = $1";
     /**
      * Under REPEATABLE READ / SERIALIZABLE the snapshot may predate a rotation, so the table
      * it names may be stale. FOR KEY SHARE makes that a serialization failure (the queue row was
      * updated after the snapshot) instead of an event written where no batch will look, and
      * makes a rotation that starts later wait for this producer.
      */
-    private static final String LOOKUP_LOCKED = LOOKUP + " for key share";
+    private static final String LOOKUP_LOCKED = LOOKUP + " for key share of q";
     private static final String REPLICA = "select pg_catalog.current_setting('session_replication_role') = 'replica'";
     private static final String DRAW_ID = "select pg_catalog.nextval($1::pg_catalog.regclass)";
     private static final String NOTIFY = "select pg_catalog.pg_notify('" + Push.PRODUCER_CHANNEL + "', $1)";
@@ -53,6 +55,8 @@ final class Producer {
      * check in the INSERT itself (see {@link #known}).
      */
     private static final Map<String, Target> KNOWN = new HashMap<>();
+    /** When (System.nanoTime()) and in which transaction this backend last notified pgq_push, per queue id. */
+    private static final Map<Integer, long[]> NOTIFIED = new HashMap<>();
 
     private Producer() {
     }
@@ -68,6 +72,8 @@ final class Producer {
         final Integer perTxLimit;
         /** Push delivery on (Push): the first insert of a (sub)transaction wakes the ticker. */
         final boolean push;
+        /** push_min_interval in ns: this backend notifies a queue at most once per interval. */
+        final long pushIntervalNs;
         private final Map<String, String> sql;
         /** The checked INSERTs of this queue and table (plain, locked), built at first use. */
         private String checkedPlain;
@@ -83,6 +89,8 @@ final class Producer {
             disableInsert = q.getBoolean("queue_disable_insert");
             perTxLimit = q.getInt("queue_per_tx_limit");
             push = q.getBoolean("push");
+            Double ns = q.getDouble("push_interval_ns");
+            pushIntervalNs = ns == null ? 0 : ns.longValue();
             Map<String, String> texts = SQL.get(table);
             if (texts == null) {
                 texts = new HashMap<>();
@@ -220,12 +228,29 @@ final class Producer {
     /**
      * {@code t} is the queue's target in this (sub)transaction from now on; for a push queue
      * the ticker is notified, once per (sub)transaction and queue (PostgreSQL sends it at
-     * commit, and forgets it if the subtransaction rolls back, when the next one notifies again).
+     * commit, and forgets it if the subtransaction rolls back), and by this backend at most once
+     * per push_min_interval and queue: a NOTIFY serializes the commits of all notifying
+     * transactions of the cluster (and their WAL flushes), so a busy producer must not send one
+     * per transaction. A transaction left without one is seen by the ticker's next look: it
+     * looks again one push_min_interval after every push tick, and every loop_delay anyway (also
+     * the bound when the transaction that did notify rolled back).
      */
     private static void register(String queueName, Target t) {
         TARGETS.put(queueName, t);
         if (t.push) {
-            Spi.prepare(NOTIFY, "text").execute(queueName);
+            long now = System.nanoTime();
+            long[] last = NOTIFIED.get(t.queueId);   // {time, txKey}
+            if (last == null) {
+                last = new long[] {now - t.pushIntervalNs - 1, -1};
+                NOTIFIED.put(t.queueId, last);
+            }
+            // within one transaction always (an earlier subtransaction's notification may
+            // have been rolled back with it; PostgreSQL sends duplicates once)
+            if (last[1] == txKey || now - last[0] >= t.pushIntervalNs) {
+                Spi.prepare(NOTIFY, "text").execute(queueName);
+                last[0] = now;
+                last[1] = txKey;
+            }
         }
     }
 

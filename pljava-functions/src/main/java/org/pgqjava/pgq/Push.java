@@ -67,8 +67,9 @@ public final class Push {
      *
      * <p>{@code pgq.ticker()}, for a ticker woken by a producer: ticks what is due (a push queue
      * with new events is due once push_min_interval passed since its last tick) and returns the
-     * milliseconds until the next push queue with new events becomes due, or NULL when none is
-     * waiting (then wait for the next notification, at most loop_delay).
+     * milliseconds until calling it again is useful — until a push queue with new events becomes
+     * due, or the push_min_interval of a push queue it just ticked — or NULL when neither (then
+     * wait for the next notification, at most loop_delay).
      */
     public static Double pushTicker() {
         double[] wait = {Double.NaN};

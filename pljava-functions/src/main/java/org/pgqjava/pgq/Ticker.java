@@ -32,7 +32,8 @@ public final class Ticker {
             + " coalesce(c.push, false) as push,"
             + " t.tick_time is null or pg_catalog.now() - t.tick_time >= c.push_min_interval as push_due,"
             + " pg_catalog.date_part('epoch', c.push_min_interval - (pg_catalog.now() - t.tick_time)) * 1000"
-            + "   as push_wait_ms"
+            + "   as push_wait_ms,"
+            + " pg_catalog.date_part('epoch', c.push_min_interval) * 1000 as push_interval_ms"
             + " from pgq.queue q left join lateral (select * from pgq.tick where tick_queue = q.queue_id"
             + "   order by tick_queue desc, tick_id desc limit 1) t on true"
             + " left join pgq_java.queue_config c on c.queue_id = q.queue_id"
@@ -61,8 +62,9 @@ public final class Ticker {
 
     /**
      * {@link #tickAll()}; with {@code wait} not null, wait[0] becomes the least milliseconds
-     * until a push queue with new events that is not due yet becomes due (left as it is when
-     * there is none).
+     * until calling again is useful: until a push queue with new events that is not due yet
+     * becomes due, or the push_min_interval of a push queue this call ticked (left as it is
+     * when there is neither).
      */
     static long tickAll(double[] wait) {
         long ticked = 0;
@@ -154,6 +156,12 @@ public final class Ticker {
             // delivered at commit, with the tick: a consumer woken by it finds the batch
             Spi.prepare(NOTIFY, "text", "text").execute(
                     Push.tickChannel(q.getString("queue_name"), q.getInt("queue_id")), Long.toString(tick));
+            // a busy queue gets more events: look again when the next push tick may come, so
+            // that a steady stream ticks every interval without waiting for notifications
+            Double ms = q.getDouble("push_interval_ms");
+            if (wait != null && ms != null && !(ms >= wait[0])) {
+                wait[0] = ms;
+            }
         }
         return tick;
     }
