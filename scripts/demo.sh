@@ -109,7 +109,7 @@ pgs_trap
 
 say "initdb in $demo/data"
 # pljvm preloaded, as docs/pljvm.md recommends: backends inherit libjvm loaded
-echo "shared_preload_libraries = 'pljvm'" | pgs_initdb "$port"
+pgs_initdb "$port" <<<"shared_preload_libraries = 'pljvm'"
 say "starting the server (log: $PGS_LOG)"
 pgs_start
 
