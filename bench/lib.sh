@@ -173,3 +173,67 @@ bench_publish() {
     echo
     say "written to $out"
 }
+
+# bench_need_daemons: what the daemon benchmarks (pgqadm-bench, push-bench) need: pgqadm.jar and
+# the bench module's PgqadmLatency (built when missing), pgqd (installed when missing, as root),
+# the pgq extension, java. Sets jar, pgqadm, CLASSES.
+bench_need_daemons() {
+    bench_need_pg15 initdb pg_ctl psql pgbench
+    jar=$repo/launcher/target/pgqadm.jar
+    pgqadm=$repo/launcher/bin/pgqadm
+    CLASSES=$here/target/classes
+    if [ ! -f "$jar" ] || [ ! -f "$CLASSES/org/pgqjava/bench/PgqadmLatency.class" ]; then
+        say "building pgqadm.jar and the bench module (mvn -B -ntp -DskipTests package)"
+        (cd "$repo" && mvn -B -ntp -q -DskipTests package)
+    fi
+    bench_need_classes "$CLASSES" org.pgqjava.bench.PgqadmLatency
+    if ! command -v pgqd >/dev/null; then
+        [ "$(id -u)" = 0 ] || die "pgqd is missing: apt-get install pgqd (as root)"
+        say "installing Debian's pgqd"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends pgqd >/dev/null
+    fi
+    [ -f "$("$PGBIN/pg_config" --sharedir)/extension/pgq.control" ] || die "the pgq extension is missing: apt-get install postgresql-15-pgq3"
+    command -v java >/dev/null || die "java (17+) is needed"
+}
+
+# bench_daemon_server: the throwaway server of the daemon benchmarks (settings on stdin are added
+# to the common ones), database "ours" with pgq-java installed by pgqadm (pgqadm.ini written)
+# and database "deb" with Debian's PgQ; the daemons are killed at exit. Sets work, sock, port,
+# psql.
+bench_daemon_server() {
+    pgs_workdir
+    work=$PGS_DIR
+    PGS_SOCK=$work/sock
+    # the daemons first: they hold connections to the server
+    pgs_at_exit '[ -f "$work/pgqadm.ini" ] && "$pgqadm" -q "$work/pgqadm.ini" -k >/dev/null 2>&1'
+    pgs_at_exit '[ -f "$work/pgqd.pid" ] && pgqd -k "$work/pgqd.ini" >/dev/null 2>&1'
+    pgs_trap
+    say "server in $work"
+    # not a pipe: pgs_initdb sets variables in this shell
+    pgs_initdb < <(
+        echo "# pljvm preloaded, as docs/pljvm.md recommends: backends inherit libjvm loaded"
+        echo "shared_preload_libraries = 'pljvm'"
+        echo "listen_addresses = '127.0.0.1'"
+        echo "max_connections = 50"
+        echo "shared_buffers = 256MB"
+        cat
+    )
+    port=$PGS_PORT
+    sock=$PGS_SOCK
+    pgs_start
+    psql=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -U postgres)
+    "${psql[@]}" -d postgres -c "CREATE DATABASE ours" -c "CREATE DATABASE deb"
+    "${psql[@]}" -d deb -c "CREATE EXTENSION pgq"
+    cat >"$work/pgqadm.ini" <<EOF
+[pgqadm]
+job_name = bench
+db = dbname=ours host=$sock port=$port user=postgres
+logfile = $work/pgqadm.log
+pidfile = $work/pgqadm.pid
+EOF
+    say "pgqadm install into ours"
+    "$pgqadm" -q "$work/pgqadm.ini" install
+}
+
+# cpu_ticks PID: user + system CPU of the process so far, in clock ticks (getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -45,55 +45,10 @@ PGS_NAME=pgqadm-bench
 . "$here/lib.sh"
 
 # ---------------------------------------------------------------- prerequisites
-bench_need_pg15 initdb pg_ctl psql pgbench
-jar=$repo/launcher/target/pgqadm.jar
-pgqadm=$repo/launcher/bin/pgqadm
-CLASSES=$here/target/classes
-if [ ! -f "$jar" ] || [ ! -f "$CLASSES/org/pgqjava/bench/PgqadmLatency.class" ]; then
-    say "building pgqadm.jar and the bench module (mvn -B -ntp -DskipTests package)"
-    (cd "$repo" && mvn -B -ntp -q -DskipTests package)
-fi
-bench_need_classes "$CLASSES" org.pgqjava.bench.PgqadmLatency
-if ! command -v pgqd >/dev/null; then
-    [ "$(id -u)" = 0 ] || die "pgqd is missing: apt-get install pgqd (as root)"
-    say "installing Debian's pgqd"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends pgqd >/dev/null
-fi
-[ -f "$("$PGBIN/pg_config" --sharedir)/extension/pgq.control" ] || die "the pgq extension is missing: apt-get install postgresql-15-pgq3"
-command -v java >/dev/null || die "java (17+) is needed"
+bench_need_daemons
 
 # ---------------------------------------------------------------- server, databases
-pgs_workdir
-work=$PGS_DIR
-PGS_SOCK=$work/sock
-# the daemons first: they hold connections to the server
-pgs_at_exit '[ -f "$work/pgqadm.ini" ] && "$pgqadm" -q "$work/pgqadm.ini" -k >/dev/null 2>&1'
-pgs_at_exit '[ -f "$work/pgqd.pid" ] && pgqd -k "$work/pgqd.ini" >/dev/null 2>&1'
-pgs_trap
-say "server in $work"
-pgs_initdb <<EOF
-# pljvm preloaded, as docs/pljvm.md recommends: backends inherit libjvm loaded
-shared_preload_libraries = 'pljvm'
-listen_addresses = '127.0.0.1'
-max_connections = 50
-shared_buffers = 256MB
-EOF
-port=$PGS_PORT
-sock=$PGS_SOCK
-pgs_start
-psql=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -U postgres)
-"${psql[@]}" -d postgres -c "CREATE DATABASE ours" -c "CREATE DATABASE deb"
-"${psql[@]}" -d deb -c "CREATE EXTENSION pgq"
-
-cat >"$work/pgqadm.ini" <<EOF
-[pgqadm]
-job_name = bench
-db = dbname=ours host=$sock port=$port user=postgres
-logfile = $work/pgqadm.log
-pidfile = $work/pgqadm.pid
-EOF
-say "pgqadm install into ours"
-"$pgqadm" -q "$work/pgqadm.ini" install
+bench_daemon_server </dev/null
 for db in ours deb; do
     "${psql[@]}" -d "$db" -c "SELECT pgq.create_queue('lat')" -c "SELECT pgq.create_queue('load')" >/dev/null
 done
@@ -136,7 +91,6 @@ stop_daemons() {
     die "daemons did not stop"
 }
 hz=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_mb() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 # measure SECS PID... -> "cpu% rssMB" per pid, one line each
 measure() {

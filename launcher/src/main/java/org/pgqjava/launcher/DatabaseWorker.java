@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -98,6 +99,38 @@ final class DatabaseWorker {
     void nudge() {
         synchronized (lock) {
             lock.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until {@code deadline} (nanoClock, read again after every wake-up: a reload may
+     * change it), a stop, or {@code wake} (looked at after every {@link #nudge}).
+     */
+    private void await(LongSupplier deadline, BooleanSupplier wake) {
+        synchronized (lock) {
+            while (!stopping && !wake.getAsBoolean()) {
+                long left = deadline.getAsLong() - nanoClock.getAsLong();
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    lock.wait((left + 999_999) / 1_000_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return; // only abort() interrupts; the loop sees stopping
+                }
+            }
+        }
+    }
+
+    /** Closes {@code c} (if any); a failure to close is only logged. */
+    private static void closeQuietly(Connection c, String what) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException | RuntimeException e) {
+                log.debug("{}: closing the connection: {}", what, e.toString());
+            }
         }
     }
 
@@ -221,21 +254,7 @@ final class DatabaseWorker {
         }
 
         final void sleepUntil(long roundStart, Duration fixedWait) {
-            synchronized (lock) {
-                while (!stopping) {
-                    Duration wait = fixedWait != null ? fixedWait : period(config.get());
-                    long left = roundStart + wait.toNanos() - nanoClock.getAsLong();
-                    if (left <= 0) {
-                        return;
-                    }
-                    try {
-                        lock.wait((left + 999_999) / 1_000_000);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return; // only abort() interrupts; the loop sees stopping
-                    }
-                }
-            }
+            await(() -> roundStart + (fixedWait != null ? fixedWait : period(config.get())).toNanos(), () -> false);
         }
 
         void abortConnection() {
@@ -245,13 +264,7 @@ final class DatabaseWorker {
         private void closeConnection() {
             Connection c = conn;
             conn = null;
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (SQLException | RuntimeException e) {
-                    log.debug("{}: closing the connection: {}", prefix, e.toString());
-                }
-            }
+            closeQuietly(c, prefix);
         }
     }
 
@@ -340,23 +353,9 @@ final class DatabaseWorker {
             if (due != null) {
                 deadline = Math.min(deadline, nanoClock.getAsLong() + (long) Math.ceil(due * 1_000_000));
             }
-            synchronized (lock) {
-                while (!stopping) {
-                    if (due == null && pushSignal) {
-                        return;   // a producer committed into a push queue: tick now
-                    }
-                    long left = deadline - nanoClock.getAsLong();
-                    if (left <= 0) {
-                        return;
-                    }
-                    try {
-                        lock.wait((left + 999_999) / 1_000_000);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
-            }
+            long until = deadline;
+            // a producer committed into a push queue: tick now (unless a wait was asked for)
+            await(() -> until, () -> due == null && pushSignal);
         }
 
         @Override
@@ -411,7 +410,7 @@ final class DatabaseWorker {
                 while (!stopping) {
                     if (!ticker.pushOn()) {
                         close();
-                        idle(1000);
+                        idle(ticker::pushOn);   // the ticker's next connection says
                         continue;
                     }
                     try {
@@ -438,7 +437,7 @@ final class DatabaseWorker {
                         close();
                         if (!stopping) {
                             log.debug("{}: push listener: {}; again in 1 s", dbname, e.getMessage());
-                            idle(1000);
+                            idle(() -> false);
                         }
                     }
                 }
@@ -452,28 +451,16 @@ final class DatabaseWorker {
             nudge();
         }
 
-        private void idle(long ms) {
-            synchronized (lock) {
-                if (!stopping) {
-                    try {
-                        lock.wait(ms);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }
+        /** A second at most, or until {@code wake}. */
+        private void idle(BooleanSupplier wake) {
+            long end = nanoClock.getAsLong() + 1_000_000_000L;
+            await(() -> end, wake);
         }
 
         void close() {
             Connection c = conn;
             conn = null;
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (SQLException | RuntimeException e) {
-                    log.debug("{}: closing the push listener's connection: {}", dbname, e.toString());
-                }
-            }
+            closeQuietly(c, dbname + ": push listener");
         }
     }
 }
