@@ -17,8 +17,9 @@ public final class Ticker {
             + " q.queue_external_ticker, q.queue_ticker_paused, q.queue_ticker_max_count,"
             // last_value of the event sequence (its start value while never used), as
             // select last_value from <seq> gives it, for all queues in one statement
-            + " coalesce(pg_catalog.pg_sequence_last_value(es.seqrelid::pg_catalog.regclass), es.seqstart)"
-            + "   as event_seq_last,"
+            + " coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::pg_catalog.regclass),"
+            + "   (select es.seqstart from pg_catalog.pg_sequence es"
+            + "     where es.seqrelid = q.queue_event_seq::pg_catalog.regclass)) as event_seq_last,"
             + " t.tick_id as last_tick_id, t.tick_event_seq as last_tick_event_seq,"
             + " pg_catalog.txid_snapshot_xmin(t.tick_snapshot) as last_tick_xmin,"
             + " pg_catalog.txid_snapshot_xmax(t.tick_snapshot) as last_tick_xmax,"
@@ -36,9 +37,10 @@ public final class Ticker {
             + " pg_catalog.date_part('epoch', c.push_min_interval) * 1000 as push_interval_ms"
             + " from pgq.queue q left join lateral (select * from pgq.tick where tick_queue = q.queue_id"
             + "   order by tick_queue desc, tick_id desc limit 1) t on true"
-            + " left join pgq_java.queue_config c on c.queue_id = q.queue_id"
-            // a join, so that the sequence name is parsed once per queue
-            + " left join pg_catalog.pg_sequence es on es.seqrelid = q.queue_event_seq::pg_catalog.regclass";
+            // a probe of the primary key per queue: as a plain join (no statistics on these small
+            // tables) the planner builds hash tables in every call, a fifth of an idle ticker()
+            + " left join lateral (select c.push, c.push_min_interval from pgq_java.queue_config c"
+            + "   where c.queue_id = q.queue_id offset 0) c on true";
     private static final String STATE = STATE_SELECT + " where q.queue_name = $1";
     /** The queues ticker() walks, with their state, in one statement. */
     private static final String STATE_ALL = STATE_SELECT
