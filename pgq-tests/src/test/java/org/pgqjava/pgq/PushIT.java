@@ -153,6 +153,47 @@ class PushIT {
     }
 
     @Test
+    void producersDoNotNotifyWhileTheTickerLooksAgainByItself(Connection c, Connection producer, Connection listener,
+            PgDatabase db) throws SQLException {
+        pushQueue(c, "pq9", "0");   // an interval of 0: without the ticker's lock, every transaction notifies
+        register(c, "pq9", "cons9");
+        Sql.exec(listener, "listen pgq_push");
+        try (Connection ticker = db.connect()) {
+            insert(ticker, "pq9", "t", "a");
+            assertEquals(List.of("pgq_push pq9"), notifications(listener, 2000), "idle ticker: notified");
+            assertEquals(0.0, Sql.one(ticker, "select pgq_java.push_ticker()"), "ticked: it looks again");
+            long tick = lastTick(c, "pq9");
+
+            // the ticker looks again by itself: a producer's commit need not wake it
+            insert(producer, "pq9", "t", "b");
+            assertEquals(List.of(), notifications(listener, 200), "the ticker is looking: no notification");
+            assertEquals(0.0, Sql.one(ticker, "select pgq_java.push_ticker()"), "the next look ticks b");
+            assertTrue(lastTick(c, "pq9") > tick);
+
+            // nothing new: the ticker goes idle and lets go; producers notify again
+            assertNull(Sql.one(ticker, "select pgq_java.push_ticker()"));
+            insert(producer, "pq9", "t", "c");
+            assertEquals(List.of("pgq_push pq9"), notifications(listener, 2000), "idle again: notified");
+
+            assertEquals(0.0, Sql.one(ticker, "select pgq_java.push_ticker()"), "c ticked: looking again");
+            insert(producer, "pq9", "t", "d");
+            assertEquals(List.of(), notifications(listener, 200));
+        }
+        // the ticker's session ended (daemon stopped, connection lost): its lock went with it
+        insert(producer, "pq9", "t", "e");
+        assertEquals(List.of("pgq_push pq9"), notifications(listener, 2000), "no ticker session: notified");
+        // not notifying lost nothing: the next ticks hold every event
+        Sql.exec(c, "select pgq.force_tick('pq9')");
+        PgqOps.tick(c, "pq9");
+        List<String> got = new ArrayList<>();
+        for (PgqOps.Event e : drainEvents(c, "pq9", "cons9")) {
+            got.add(e.data());
+        }
+        Collections.sort(got);
+        assertEquals(List.of("a", "b", "c", "d", "e"), got);
+    }
+
+    @Test
     void aRunningProducerSeesPushTurnedOnAndOff(Connection c, Connection producer, Connection listener)
             throws SQLException {
         assertEquals(1L, Sql.oneLong(c, "select pgq.create_queue('pq3')"));

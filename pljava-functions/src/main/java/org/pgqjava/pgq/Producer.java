@@ -39,6 +39,14 @@ final class Producer {
     private static final String REPLICA = "select pg_catalog.current_setting('session_replication_role') = 'replica'";
     private static final String DRAW_ID = "select pg_catalog.nextval($1::pg_catalog.regclass)";
     private static final String NOTIFY = "select pg_catalog.pg_notify('" + Push.PRODUCER_CHANNEL + "', $1)";
+    /**
+     * True while the ticker holds the queue's looking lock (Push.LOOKING_LOCK): it looks at the
+     * queue again within push_min_interval by itself. A shared lock, released at once, so that
+     * the check never makes the ticker wait.
+     */
+    private static final String TICKER_LOOKING = "select case when pg_catalog.pg_try_advisory_lock_shared("
+            + Push.LOOKING_LOCK + ", $1) then not pg_catalog.pg_advisory_unlock_shared(" + Push.LOOKING_LOCK
+            + ", $1) else true end";
 
     /** SQL texts per event table, built once per backend: the same String keeps plan lookups cheap. */
     private static final Map<String, Map<String, String>> SQL = new HashMap<>();
@@ -245,11 +253,17 @@ final class Producer {
                 NOTIFIED.put(t.queueId, last);
             }
             // within one transaction always (an earlier subtransaction's notification may
-            // have been rolled back with it; PostgreSQL sends duplicates once)
-            if (last[1] == txKey || now - last[0] >= t.pushIntervalNs) {
+            // have been rolled back with it; PostgreSQL sends duplicates once); else not
+            // while the ticker says it looks again by itself (a busy queue)
+            if (last[1] == txKey) {
                 Spi.prepare(NOTIFY, "text").execute(queueName);
                 last[0] = now;
-                last[1] = txKey;
+            } else if (now - last[0] >= t.pushIntervalNs) {
+                last[0] = now;
+                if (!Boolean.TRUE.equals(Spi.prepare(TICKER_LOOKING, "int4").execute(t.queueId).scalar())) {
+                    Spi.prepare(NOTIFY, "text").execute(queueName);
+                    last[1] = txKey;
+                }
             }
         }
     }

@@ -1,6 +1,9 @@
 package org.pgqjava.pgq;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Set;
 
 import org.pgqjava.pljvm.PgException;
 import org.pgqjava.pljvm.Row;
@@ -31,6 +34,17 @@ public final class Push {
     /** A channel name is an identifier: at most NAMEDATALEN - 1 bytes. */
     private static final int MAX_CHANNEL_BYTES = 63;
     private static final String PREFIX = "pgq.";
+    /**
+     * The first key of the advisory locks by which the ticker says it is looking at a push
+     * queue again by itself (the second key is the queue id): while the ticker's session holds
+     * the queue's lock, producers need not notify (docs/push.md, "Fewer notifications").
+     * 0x70677170, "pgqp".
+     */
+    static final int LOOKING_LOCK = 0x70677170;
+    private static final String LOCK = "select pg_catalog.pg_try_advisory_lock($1, $2)";
+    private static final String UNLOCK = "select pg_catalog.pg_advisory_unlock($1, $2)";
+    /** Queue ids whose looking lock this (ticker) session holds. */
+    private static final Set<Integer> HELD = new HashSet<>();
 
     private Push() {
     }
@@ -73,7 +87,31 @@ public final class Push {
      */
     public static Double pushTicker() {
         double[] wait = {Double.NaN};
-        Ticker.tickAll(wait);
+        Set<Integer> looking = new HashSet<>();
+        Ticker.tickAll(wait, looking);
+        hold(looking);
         return Double.isNaN(wait[0]) ? null : Math.max(0.0, wait[0]);
+    }
+
+    /**
+     * Holds the looking lock (session level) of exactly the queues in {@code looking}. A lock a
+     * producer holds shared for a moment (its check) is not waited for: the queue is then taken
+     * as not looked at, and its producers notify, as without the lock. The set follows what
+     * PostgreSQL granted, so a session lock is never taken twice nor left behind unknown.
+     */
+    private static void hold(Set<Integer> looking) {
+        for (Iterator<Integer> it = HELD.iterator(); it.hasNext();) {
+            Integer id = it.next();
+            if (!looking.contains(id)) {
+                Spi.prepare(UNLOCK, "int4", "int4").execute(LOOKING_LOCK, id);
+                it.remove();
+            }
+        }
+        for (Integer id : looking) {
+            if (!HELD.contains(id)
+                    && Boolean.TRUE.equals(Spi.prepare(LOCK, "int4", "int4").execute(LOOKING_LOCK, id).scalar())) {
+                HELD.add(id);
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package org.pgqjava.pgq;
 
 import java.time.OffsetDateTime;
+import java.util.Set;
 
 import org.pgqjava.pljvm.Pg;
 import org.pgqjava.pljvm.Row;
@@ -69,11 +70,20 @@ public final class Ticker {
      * when there is neither).
      */
     static long tickAll(double[] wait) {
+        return tickAll(wait, null);
+    }
+
+    /**
+     * {@link #tickAll(double[])}; with {@code looking} not null, it gets the ids of the push
+     * queues this call set a wait for (just ticked, or with new events not due yet): the
+     * ticker looks at those again by itself, without a producer's notification.
+     */
+    static long tickAll(double[] wait, Set<Integer> looking) {
         long ticked = 0;
         long[] txid = {0};
         // one statement for the state of every queue (PgQ runs ticker(queue) per queue)
         for (Row q : Spi.prepare(STATE_ALL).execute()) {
-            Long id = tickIfDue(q, txid, wait);
+            Long id = tickIfDue(q, txid, wait, looking);
             if (id != null && id > 0) {
                 ticked++;
             }
@@ -103,15 +113,15 @@ public final class Ticker {
         if (q.getBoolean("queue_ticker_paused")) {
             throw Pgq.error("Ticker has been paused for this queue");
         }
-        return tickIfDue(q, new long[] {0}, null);
+        return tickIfDue(q, new long[] {0}, null, null);
     }
 
     /**
      * The decision of ticker(queue) on a row of STATE, and the tick if one is due; txid[0] is
      * this transaction's txid once read (0 before), shared by the queues of one ticker() call;
-     * wait as in {@link #tickAll(double[])}, or null.
+     * wait and looking as in {@link #tickAll(double[], Set)}, or null.
      */
-    private static Long tickIfDue(Row q, long[] txid, double[] wait) {
+    private static Long tickIfDue(Row q, long[] txid, double[] wait, Set<Integer> looking) {
         boolean push = q.getBoolean("push");
         long eventSeq = q.getLong("event_seq_last");
         Long lastTick = q.getLong("last_tick_id");
@@ -137,8 +147,13 @@ public final class Ticker {
                 if (newEvents < q.getInt("queue_ticker_max_count") && q.getBoolean("lag_under_max_lag")) {
                     if (!push || !Boolean.TRUE.equals(q.getBoolean("push_due"))) {
                         Double ms = q.getDouble("push_wait_ms");
-                        if (push && wait != null && ms != null && !(ms >= wait[0])) {
-                            wait[0] = ms;   // NaN (none yet) compares false
+                        if (push && wait != null && ms != null) {
+                            if (!(ms >= wait[0])) {
+                                wait[0] = ms;   // NaN (none yet) compares false
+                            }
+                            if (looking != null) {
+                                looking.add(q.getInt("queue_id"));
+                            }
                         }
                         return null;
                     }
@@ -161,8 +176,13 @@ public final class Ticker {
             // a busy queue gets more events: look again when the next push tick may come, so
             // that a steady stream ticks every interval without waiting for notifications
             Double ms = q.getDouble("push_interval_ms");
-            if (wait != null && ms != null && !(ms >= wait[0])) {
-                wait[0] = ms;
+            if (wait != null && ms != null) {
+                if (!(ms >= wait[0])) {
+                    wait[0] = ms;
+                }
+                if (looking != null) {
+                    looking.add(q.getInt("queue_id"));
+                }
             }
         }
         return tick;
