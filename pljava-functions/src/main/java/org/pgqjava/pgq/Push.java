@@ -37,7 +37,7 @@ public final class Push {
     /**
      * The first key of the advisory locks by which the ticker says it is looking at a push
      * queue again by itself (the second key is the queue id): while the ticker's session holds
-     * the queue's lock, producers need not notify (docs/push.md, "Fewer notifications").
+     * the queue's lock, producers need not notify (docs/push.md, "What happens", the looking lock).
      * 0x70677170, "pgqp".
      */
     static final int LOOKING_LOCK = 0x70677170;

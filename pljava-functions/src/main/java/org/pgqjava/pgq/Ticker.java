@@ -60,23 +60,15 @@ public final class Ticker {
      * ticker(queue) decides a tick is due. Returns: the number of queues that got a tick.
      */
     public static long tickAll() {
-        return tickAll(null);
+        return tickAll(null, null);
     }
 
     /**
      * {@link #tickAll()}; with {@code wait} not null, wait[0] becomes the least milliseconds
      * until calling again is useful: until a push queue with new events that is not due yet
      * becomes due, or the push_min_interval of a push queue this call ticked (left as it is
-     * when there is neither).
-     */
-    static long tickAll(double[] wait) {
-        return tickAll(wait, null);
-    }
-
-    /**
-     * {@link #tickAll(double[])}; with {@code looking} not null, it gets the ids of the push
-     * queues this call set a wait for (just ticked, or with new events not due yet): the
-     * ticker looks at those again by itself, without a producer's notification.
+     * when there is neither); {@code looking} (not null with wait) then gets the ids of those
+     * queues: the caller looks at them again by itself, without a producer's notification.
      */
     static long tickAll(double[] wait, Set<Integer> looking) {
         long ticked = 0;
@@ -146,14 +138,8 @@ public final class Ticker {
                 // busy: wait for max_count events or max_lag, or with push for push_min_interval
                 if (newEvents < q.getInt("queue_ticker_max_count") && q.getBoolean("lag_under_max_lag")) {
                     if (!push || !Boolean.TRUE.equals(q.getBoolean("push_due"))) {
-                        Double ms = q.getDouble("push_wait_ms");
-                        if (push && wait != null && ms != null) {
-                            if (!(ms >= wait[0])) {
-                                wait[0] = ms;   // NaN (none yet) compares false
-                            }
-                            if (looking != null) {
-                                looking.add(q.getInt("queue_id"));
-                            }
+                        if (push) {
+                            lookAgain(q, q.getDouble("push_wait_ms"), wait, looking);
                         }
                         return null;
                     }
@@ -175,17 +161,20 @@ public final class Ticker {
                     Push.tickChannel(q.getString("queue_name"), q.getInt("queue_id")), Long.toString(tick));
             // a busy queue gets more events: look again when the next push tick may come, so
             // that a steady stream ticks every interval without waiting for notifications
-            Double ms = q.getDouble("push_interval_ms");
-            if (wait != null && ms != null) {
-                if (!(ms >= wait[0])) {
-                    wait[0] = ms;
-                }
-                if (looking != null) {
-                    looking.add(q.getInt("queue_id"));
-                }
-            }
+            lookAgain(q, q.getDouble("push_interval_ms"), wait, looking);
         }
         return tick;
+    }
+
+    /** A push queue the caller of push_ticker() is to look at again in {@code ms}: wait and looking as in tickAll. */
+    private static void lookAgain(Row q, Double ms, double[] wait, Set<Integer> looking) {
+        if (wait == null || ms == null) {
+            return;
+        }
+        if (!(ms >= wait[0])) {
+            wait[0] = ms;   // NaN (none yet) compares false
+        }
+        looking.add(q.getInt("queue_id"));
     }
 
     /**
