@@ -114,17 +114,19 @@ bench_setup_head() {
 # bench_sums FILE...: sha256 prefixes, for the report
 bench_sums() { sha256sum "$@" | awk '{printf "%s ", substr($1, 1, 12)}'; }
 
-# order RUN A B C ...: the items, reversed on even runs (to spread position effects)
+# order RUN A B C ...: the items rotated by RUN - 1 (run 1: A B C, run 2: B C A, run 3: C A B, ...),
+# so that every item takes every position equally often over a multiple of their number of runs
+# (reversing on even runs, as before, left the middle one of three in the middle every time)
 order() {
     local run=$1
     shift
-    if [ $((run % 2)) = 0 ]; then
-        local out=() i
-        for ((i = $#; i >= 1; i--)); do out+=("${!i}"); done
-        echo "${out[@]}"
-    else
-        echo "$@"
-    fi
+    local n=$# k i out=()
+    k=$(((run - 1) % n))
+    for ((i = 0; i < n; i++)); do
+        local j=$(((k + i) % n + 1))
+        out+=("${!j}")
+    done
+    echo "${out[@]}"
 }
 
 # median of the numbers on stdin, "nan" for none

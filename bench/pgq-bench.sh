@@ -16,9 +16,10 @@
 #
 # Environment (defaults in brackets):
 #   RUNS [5]             repetitions of every measurement; medians are reported
-#   PGBENCH_SECS [3]     -T of every pgbench run (>= 2)
-#   WARM_SECS [0.5]      the first WARM_SECS of every pgbench run are left out (connection,
-#                        our JVM start, JIT); the rest is the steady state that is reported
+#   PGBENCH_SECS [6]     -T of every pgbench run (> WARM_SECS + 0.5)
+#   WARM_SECS [2]        the first WARM_SECS of every pgbench run are left out (connection,
+#                        our JVM start and its JIT: four new backends on two cores reach their
+#                        steady rate after ~1.5-2 s); the rest is the steady state that is reported
 #   CLIENTS ["1 4"]      pgbench client counts for the insert rows
 #   CPU_EVENTS [3000]    events per variant and run in the server-CPU measurement of the
 #                        inserts (one psql session each; backend CPU from /proc/PID/schedstat)
@@ -28,8 +29,14 @@
 #                        CHUNK rows into pgq.current_event_table('qc') (the same rows for both,
 #                        fast); insert_event = SELECT pgq.insert_event(...) FROM generate_series
 #   TICK_PENDING [100000] events pending (inserted since the last tick) for the ticker row
-#   TICK_REPS [3]        timed ticker calls with TICK_PENDING pending, per run (median of them)
-#   IDLE_CALLS [200]     timed idle ticker calls per run (median of them)
+#   TICK_REPS [5]        timed ticker calls with TICK_PENDING pending, per run (median of them),
+#                        both after 10 calls (a fresh backend) and after TICK_DAEMON calls; and
+#                        timed calls that tick TICK_QUEUES queues
+#   IDLE_CALLS [200]     timed idle ticker calls per run (median of them), with 3 and TICK_QUEUES queues
+#   TICK_DAEMON [300]    ticker calls the ticker's connection has made before the main timed ones
+#                        (a pgqadm or pgqd connection after five minutes at loop_delay = 1 s)
+#   TICK_QUEUES [100]    queues of the many-queues ticker rows (the bench's 3 and more, created
+#                        for them and dropped after)
 #   PHASES ["insert cpu connect consume ticker"]  the parts to run (rows of a part left out show nan);
 #                        connect = a new connection per insert_event (pgbench -C), directly and
 #                        through PgBouncer in transaction pooling (Debian's pgbouncer, started here
@@ -48,16 +55,18 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 RUNS=${RUNS:-5}
-PGBENCH_SECS=${PGBENCH_SECS:-3}
-WARM_SECS=${WARM_SECS:-0.5}
+PGBENCH_SECS=${PGBENCH_SECS:-6}
+WARM_SECS=${WARM_SECS:-2}
 CLIENTS=${CLIENTS:-1 4}
 CPU_EVENTS=${CPU_EVENTS:-3000}
 CONSUME_N=${CONSUME_N:-1000000}
 CHUNK=${CHUNK:-1000}
 FILL=${FILL:-direct}
 TICK_PENDING=${TICK_PENDING:-100000}
-TICK_REPS=${TICK_REPS:-3}
+TICK_REPS=${TICK_REPS:-5}
 IDLE_CALLS=${IDLE_CALLS:-200}
+TICK_DAEMON=${TICK_DAEMON:-300}
+TICK_QUEUES=${TICK_QUEUES:-100}
 PHASES=${PHASES:-insert cpu connect consume ticker}
 FRESH=${FRESH:-5}
 want() { [[ " $PHASES " == *" $1 "* ]]; }
@@ -78,7 +87,8 @@ elapsed() { echo "$(($(date +%s) - T_START)) s"; }
 # ---------------------------------------------------------------- prerequisites
 BUILD_HINT="as root: mvn -B -ntp -pl liquibase,bench -am package -DskipTests"
 bench_need_pg15 initdb pg_ctl postgres psql pgbench
-[ "$PGBENCH_SECS" -ge 2 ] || die "PGBENCH_SECS must be at least 2"
+awk "BEGIN {exit !($PGBENCH_SECS >= 2 && $PGBENCH_SECS >= $WARM_SECS + 1)}" \
+    || die "PGBENCH_SECS must be at least 2 and at least WARM_SECS + 1"
 [ $((CONSUME_N % CHUNK)) = 0 ] || die "CONSUME_N must be a multiple of CHUNK"
 [ $((CPU_EVENTS % 100)) = 0 ] && [ "$CPU_EVENTS" -ge 100 ] || die "CPU_EVENTS must be a multiple of 100"
 case $FILL in direct | insert_event) ;; *) die "FILL must be direct or insert_event" ;; esac
@@ -259,7 +269,7 @@ pgbench_run() {  # $1 = ours | pgq | plain, $2 = script (1 | 100tx | 100gs | bul
              for (i = 1; i <= NR; i++) if (e[i] > ws && e[i] <= we) {n++; sl += l[i]}
              if (we - ws < 0.5 || n == 0) print ""; else printf "%.3f %.3f %.2f\n", n / (we - ws), sl / n, we - ws}')
     [ -n "$tps" ] && [ -n "$res" ] \
-        || { echo "$out" >&2; die "cannot parse pgbench output or log (is PGBENCH_SECS >= 2?)"; }
+        || { echo "$out" >&2; die "cannot parse pgbench output or log (is PGBENCH_SECS >= WARM_SECS + 1?)"; }
     local sstps lat secs e rows
     read -r sstps lat secs <<<"$res"
     e=$(evs_per_tx "$2")
@@ -355,16 +365,17 @@ for ((r = 1; r <= RUNS; r++)); do
 done
 
 # ---------------------------------------------------------------- 3. pgq.ticker()
-say "3. pgq.ticker() with $TICK_PENDING pending events ($TICK_REPS per run) and idle ($IDLE_CALLS per run), $RUNS runs ($(elapsed))"
+say "3. pgq.ticker() with $TICK_PENDING pending events ($TICK_REPS per run, after 10 and after $TICK_DAEMON calls), idle ($IDLE_CALLS per run), with $TICK_QUEUES queues, $RUNS runs ($(elapsed))"
 for ((r = 1; r <= RUNS; r++)); do
     want ticker || break
     for v in $(order "$r" ours pgq); do
-        out=$("${CLIENT[@]}" ticker "$v" "$(urlof "$v")" "$TICK_PENDING" "$TICK_REPS" "$IDLE_CALLS") \
+        out=$("${CLIENT[@]}" ticker "$v" "$(urlof "$v")" "$TICK_PENDING" "$TICK_REPS" "$IDLE_CALLS" "$TICK_DAEMON" "$TICK_QUEUES") \
             || die "the ticker run for $v failed"
         echo "$out" >>"$RAW"
         echo "$out" | awk -v r="$r" -v v="$v" -F'\t' '{a[$1] = $2}
-            END {printf "   run %d %-4s: ticker() with pending events %6.0f us (server CPU %6.0f us), idle %5.0f us (median; mean %5.0f us; server CPU %5.0f us)\n",
-                 r, v, a["tickpend_" v "_us"], a["tickpendcpu_" v "_us"], a["tickidle_" v "_us"], a["tickidlemean_" v "_us"], a["tickidlecpu_" v "_us"]}'
+            END {printf "   run %d %-4s: ticker() with pending events %6.0f us (server CPU %6.0f us; fresh backend %6.0f us), idle %5.0f us (median; mean %5.0f us; server CPU %5.0f us); %d queues: ticking all %6.0f us (CPU %6.0f us), idle %5.0f us (CPU %5.0f us)\n",
+                 r, v, a["tickpend_" v "_us"], a["tickpendcpu_" v "_us"], a["tickpendfresh_" v "_us"], a["tickidle_" v "_us"], a["tickidlemean_" v "_us"], a["tickidlecpu_" v "_us"],
+                 a["tickmany_" v "_queues"], a["tickmany_" v "_us"], a["tickmanycpu_" v "_us"], a["tickmanyidle_" v "_us"], a["tickmanyidlecpu_" v "_us"]}'
     done
 done
 
@@ -531,6 +542,12 @@ fresh_row() {  # $1 = label, $2 = key suffix, $3 = unit, $4 = target (ours at mo
 fresh_row "first insert_event in a fresh backend: CPU of all its threads (ours starts its JVM; median of $((FRESH * RUNS)))" cpu_ms ms 40
 fresh_row "… private memory of that backend afterwards (a companion backend connected)" priv_mb MB 8
 # time rows: throughput ratio = PgQ time / our time
+info_trow() {  # as trow, for a row without a target
+    local o p pr
+    o=$(med "$2"); p=$(med "$3")
+    pr=$(pmed 'B / A' "$2" "$3")
+    row "$1" "$(calc "%.${6}f" "$o * $5") $4" "$(calc "%.${6}f" "$p * $5") $4" "–" "$(ratio_cell "$p / $o" "$pr")" "(info: no target)"
+}
 trow() {  # $1 = label, $2 = key ours, $3 = key PgQ, $4 = unit, $5 = scale (value * scale), $6 = decimals
     local o p pr
     o=$(med "$2"); p=$(med "$3")
@@ -552,17 +569,23 @@ trow "queueing the $CONSUME_N events ($FILL): $((CONSUME_N / CHUNK)) × ($CHUNK-
     fill_ours_ms fill_pgq_ms s 0.001 2
 trow "… **server CPU** of that session's backend while queueing" fillcpu_ours_ms fillcpu_pgq_ms s 0.001 2
 trow "\`pgq.ticker()\` with $CHUNK pending events on qc (mean of the $((CONSUME_N / CHUNK)) calls while queueing; 3 queues)" filltick_ours_us filltick_pgq_us µs 1 0
-trow "\`pgq.ticker()\` with $TICK_PENDING pending events on qt (decides and inserts a tick; median of $TICK_REPS per run; 3 queues)" tickpend_ours_us tickpend_pgq_us µs 1 0
+trow "\`pgq.ticker()\` with $TICK_PENDING pending events on qt (decides and inserts a tick; median of $TICK_REPS per run; 3 queues; the ticker's connection after $TICK_DAEMON calls)" tickpend_ours_us tickpend_pgq_us µs 1 0
 trow "… **server CPU** of that call" tickpendcpu_ours_us tickpendcpu_pgq_us µs 1 0
+info_trow "… the same in a fresh backend, after 10 calls (ours: the ticker's Java not yet compiled)" tickpendfresh_ours_us tickpendfresh_pgq_us µs 1 0
+info_trow "… **server CPU** of that call" tickpendfreshcpu_ours_us tickpendfreshcpu_pgq_us µs 1 0
 trow "\`pgq.ticker()\` idle, 0 pending (decides not to tick; median of $IDLE_CALLS calls per run; 3 queues)" tickidle_ours_us tickidle_pgq_us µs 1 0
 trow "… **server CPU** per idle call (mean)" tickidlecpu_ours_us tickidlecpu_pgq_us µs 1 0
+trow "\`pgq.ticker()\` with $(med tickmany_ours_queues) queues, ticking every one (force_tick on each first; median of $TICK_REPS per run)" tickmany_ours_us tickmany_pgq_us µs 1 0
+trow "… **server CPU** of that call" tickmanycpu_ours_us tickmanycpu_pgq_us µs 1 0
+trow "\`pgq.ticker()\` with $(med tickmany_ours_queues) queues, idle (median of $IDLE_CALLS calls per run)" tickmanyidle_ours_us tickmanyidle_pgq_us µs 1 0
+trow "… **server CPU** per idle call (mean)" tickmanyidlecpu_ours_us tickmanyidlecpu_pgq_us µs 1 0
 
 date_iso=$(date +%F)
 {
     echo "# pgq-java vs Debian's PgQ benchmark, $date_iso"
     echo
     echo "Medians of $RUNS runs; ours (pgq-java, database $DB_OURS) and PgQ (Debian's $DEB_PGQ, database"
-    echo "$DB_PGQ) in the same server, interleaved within each run (order reversed on every other run)."
+    echo "$DB_PGQ) in the same server, interleaved within each run (the order rotated by one on every run)."
     echo "**ours/PgQ is a throughput ratio: ≥ 1.00 means ours is at least as fast** (for time rows it is"
     echo "PgQ's time / our time). The bold figure is the median of the per-run ratios (ours and PgQ of one"
     echo "run ran back to back), which \"target met?\" uses; in brackets the ratio of the two medians."
@@ -596,10 +619,16 @@ date_iso=$(date +%F)
     echo "  127.0.0.1, prepared statements) loops next_batch → get_batch_events (all rows and columns read)"
     echo "  → finish_batch → commit, one transaction per batch, until next_batch is NULL; the event count"
     echo "  is checked. The connection is warmed up (and drained) first, so our JVM start is not in it."
-    echo "- ticker: warmed-up JDBC connection; $TICK_PENDING rows inserted into qt's current table (drawing"
-    echo "  its event sequence, which is what the ticker reads), CHECKPOINT, then one timed"
-    echo "  \`select pgq.ticker()\` that must tick qt; then $IDLE_CALLS idle calls. Times are client side"
-    echo "  (JDBC, one loopback round trip included). pgq.ticker() walks all 3 queues of the database."
+    echo "- ticker: one JDBC connection per run and implementation: CHECKPOINT, 10 ticker calls, then"
+    echo "  $TICK_REPS × ($TICK_PENDING rows inserted into qt's current table, drawing its event sequence, which"
+    echo "  is what the ticker reads; one timed \`select pgq.ticker()\` that must tick qt): the fresh-backend"
+    echo "  rows; untimed calls until the connection made $TICK_DAEMON, the same $TICK_REPS timed ticks again (the"
+    echo "  main rows), $IDLE_CALLS idle calls. No CHECKPOINT between the warm-up and the timed calls: the"
+    echo "  first change of a page after one logs the whole page, a cost set by how full pgq.tick's and"
+    echo "  pgq.queue's pages happen to be, which a daemon's tick meets once in hundreds. Then more"
+    echo "  queues up to $TICK_QUEUES: $TICK_REPS × (force_tick on every queue, one timed call that must tick"
+    echo "  them all), $IDLE_CALLS idle calls; the extra queues are dropped. Times are client side (JDBC,"
+    echo "  one loopback round trip included); server CPU is the backend thread's (/proc/PID/schedstat)."
     echo "- server CPU of the inserts: per run and variant one psql session (Unix socket) runs the pgbench"
     echo "  script's statements, first as a warm-up (1000 statements, or 10 transactions of 100), then"
     echo "  $CPU_EVENTS events' worth timed by the backend's /proc/PID/schedstat."
@@ -608,7 +637,7 @@ date_iso=$(date +%F)
     echo "  (/proc/PID/task/*/schedstat) over that call and its Private_Clean + Private_Dirty after it"
     echo "  (/proc/PID/smaps_rollup) are recorded"
     echo "- server log: no crash, PANIC, FATAL, ERROR or WARNING$([ "$PGS_BAD" = 1 ] && echo ' — NOT TRUE, see below'); the JVM's Security Manager deprecation notice was printed $PGS_JVM_WARNINGS times (once per backend that started a JVM)"
-    echo "- script: bench/pgq-bench.sh (PHASES=\"$PHASES\" RUNS=$RUNS PGBENCH_SECS=$PGBENCH_SECS WARM_SECS=$WARM_SECS CLIENTS=\"$CLIENTS\" CONSUME_N=$CONSUME_N CHUNK=$CHUNK FILL=$FILL TICK_PENDING=$TICK_PENDING TICK_REPS=$TICK_REPS IDLE_CALLS=$IDLE_CALLS FRESH=$FRESH), $(elapsed)"
+    echo "- script: bench/pgq-bench.sh (PHASES=\"$PHASES\" RUNS=$RUNS PGBENCH_SECS=$PGBENCH_SECS WARM_SECS=$WARM_SECS CLIENTS=\"$CLIENTS\" CONSUME_N=$CONSUME_N CHUNK=$CHUNK FILL=$FILL TICK_PENDING=$TICK_PENDING TICK_REPS=$TICK_REPS IDLE_CALLS=$IDLE_CALLS TICK_DAEMON=$TICK_DAEMON TICK_QUEUES=$TICK_QUEUES FRESH=$FRESH), $(elapsed)"
     echo
     echo "## All runs (in run order)"
     echo
@@ -618,8 +647,9 @@ date_iso=$(date +%F)
     echo "transaction latency in µs, _evps_all = pgbench's own figure (start included); fill_* ms,"
     echo "filltick_* µs (mean ticker call while queueing; filltickmed_* its median), cons_*_ms total"
     echo "consume time, cons_*_{nb,gbe,fin,commit}_us per batch; tickpend_* µs, tickidle_* µs (median;"
-    echo "tickidlemean_* mean; tickidle_*_ticks idle ticks made among the calls); server CPU:"
-    echo "inscpu_<script>_<variant>_us per event, conscpu_*/fillcpu_* ms, tickpendcpu_*/tickidlecpu_* µs."
+    echo "tickidlemean_* mean; tickidle_*_ticks idle ticks made among the calls), tickpendfresh_* the same"
+    echo "after 10 calls, tickmany_* / tickmanyidle_* with tickmany_*_queues queues; server CPU:"
+    echo "inscpu_<script>_<variant>_us per event, conscpu_*/fillcpu_* ms, tick*cpu_* µs."
 } >"$WORK/report.md"
 
 bench_publish "$WORK/report.md" "$RESULTS_DIR/pgq-$date_iso.md"

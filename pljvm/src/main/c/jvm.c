@@ -453,6 +453,7 @@ cache_refs(JNIEnv *env)
 	r->Boolean_valueOf = method(env, r->Boolean, "valueOf", "(Z)Ljava/lang/Boolean;", true);
 	r->String_fromBytes = method(env, r->String, "<init>", "([BLjava/nio/charset/Charset;)V", false);
 	r->String_getBytes = method(env, r->String, "getBytes", "(Ljava/nio/charset/Charset;)[B", false);
+	r->String_intern = method(env, r->String, "intern", "()Ljava/lang/String;", false);
 	r->Object_toString = method(env, r->Object, "toString", "()Ljava/lang/String;", false);
 	r->Iterator_hasNext = method(env, r->Iterator, "hasNext", "()Z", false);
 	r->Iterator_next = method(env, r->Iterator, "next", "()Ljava/lang/Object;", false);

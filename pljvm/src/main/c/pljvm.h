@@ -87,7 +87,7 @@ typedef struct PljvmRefs
 	jmethodID	Number_longValue, Number_doubleValue, Boolean_booleanValue;
 	jfieldID	Long_value, Integer_value;
 	jmethodID	Short_valueOf, Integer_valueOf, Long_valueOf, Float_valueOf, Double_valueOf, Boolean_valueOf;
-	jmethodID	String_fromBytes, String_getBytes, Object_toString;
+	jmethodID	String_fromBytes, String_getBytes, String_intern, Object_toString;
 	jmethodID	Iterator_hasNext, Iterator_next, Iterable_iterator, Method_getDeclaringClass;
 	jmethodID	Backend_init, Backend_sharing, Backend_clearInterrupt, Conv_timestampFromPg, Conv_timestampToPg;
 	jmethodID	Errors_describe, Resolver_resolve, Loaders_refresh, PgException_init, Result_init;

@@ -19,7 +19,7 @@ import java.util.Locale;
  *
  * <pre>
  * java org.pgqjava.bench.PgqBenchClient consume LABEL URL N CHUNK FILL   (FILL = direct | insert_event)
- * java org.pgqjava.bench.PgqBenchClient ticker  LABEL URL PENDING REPS IDLE_CALLS
+ * java org.pgqjava.bench.PgqBenchClient ticker  LABEL URL PENDING REPS IDLE_CALLS DAEMON_CALLS QUEUES
  * </pre>
  *
  * No dependencies but the PostgreSQL JDBC driver, which the script puts on the class path.
@@ -47,10 +47,11 @@ public final class PgqBenchClient {
                 consume(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), args[5]);
                 break;
             case "ticker":
-                if (args.length != 6) {
+                if (args.length != 8) {
                     usage();
                 }
-                ticker(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+                ticker(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), Integer.parseInt(args[5]),
+                        Integer.parseInt(args[6]), Integer.parseInt(args[7]));
                 break;
             default:
                 usage();
@@ -59,7 +60,7 @@ public final class PgqBenchClient {
 
     private static void usage() {
         System.err.println("usage: PgqBenchClient consume LABEL URL N CHUNK direct|insert_event"
-                + " | ticker LABEL URL PENDING REPS IDLE_CALLS");
+                + " | ticker LABEL URL PENDING REPS IDLE_CALLS DAEMON_CALLS QUEUES");
         System.exit(2);
     }
 
@@ -290,32 +291,59 @@ public final class PgqBenchClient {
         }
     }
 
-    static void ticker(String label, String url, int pending, int reps, int idleCalls) throws SQLException {
+    /**
+     * ticker() timings on one connection, in the order a daemon's connection lives them: with
+     * PENDING events on qt after 10 calls (a fresh backend: our Java still interpreted), again
+     * once the connection has made DAEMON_CALLS calls (pgqadm's after that many loop_delays),
+     * then IDLE_CALLS idle calls; then with QUEUES queues (extra ones created here and dropped
+     * at the end): REPS calls that tick every queue (force_tick on each first), and IDLE_CALLS
+     * idle ones.
+     */
+    static void ticker(String label, String url, int pending, int reps, int idleCalls, int daemonCalls, int queues)
+            throws SQLException {
         try (Connection c = DriverManager.getConnection(url);
                 PreparedStatement tick = c.prepareStatement("select pgq.ticker()")) {
             c.setAutoCommit(true);
             backendCpuNs(c);
+            // the checkpoint before the warm-up, not before the timed calls: the first change of a
+            // page after a checkpoint logs the whole page, and what that costs depends on how full
+            // the pages of pgq.tick, its index and pgq.queue happen to be, not on the ticker (a
+            // daemon ticking every second meets a checkpoint once in hundreds of ticks)
+            exec(c, "checkpoint");
             // warm-up, and every queue ticked: the timed calls below then only have qt's events to tick
+            int calls = 0;
+            for (; calls < 10; calls++) {
+                exec(c, "select pgq.ticker()");
+            }
+            long[][] fresh = tickPending(c, tick, label, pending, reps);
+            calls += reps;
+            for (; calls < daemonCalls; calls++) {
+                exec(c, "select pgq.ticker()");
+            }
+            long[][] daemon = tickPending(c, tick, label, pending, reps);
+            long[] idle = tickIdle(c, tick, idleCalls);
+            truncateQueue(c, QT);
+            out("tickpendfresh_" + label + "_us", dec1(fresh[0][reps / 2] / 1e3));
+            out("tickpend_" + label + "_us", dec1(daemon[0][reps / 2] / 1e3));
+            if (daemon[1][0] >= 0) {
+                out("tickpendfreshcpu_" + label + "_us", dec1(fresh[1][reps / 2] / 1e3));
+                out("tickpendcpu_" + label + "_us", dec1(daemon[1][reps / 2] / 1e3));
+            }
+            idleOut("tickidle_" + label, idle);
+
+            // many queues: the bench's 3 and QUEUES - 3 more
+            int extra = Math.max(0, queues - 3);
+            for (int k = 1; k <= extra; k++) {
+                scalar(c, "select pgq.create_queue(?)", manyQueue(k));
+            }
+            long queueCount = ((Number) scalar(c, "select count(*) from pgq.queue")).longValue();
             for (int k = 0; k < 10; k++) {
                 exec(c, "select pgq.ticker()");
             }
-            long[] pend = new long[reps];
-            long[] pendCpu = new long[reps];
-            String lastTick = "select max(tick_id) from pgq.tick, pgq.queue where tick_queue = queue_id"
-                    + " and queue_name = ?";
+            long[] many = new long[reps];
+            long[] manyCpu = new long[reps];
             for (int r = 0; r < reps; r++) {
-                truncateQueue(c, QT);
-                // PENDING events since qt's last tick (direct inserts draw the queue's sequence,
-                // which is what the ticker looks at)
-                String table = currentEventTable(c, QT);
-                try (PreparedStatement ins = c.prepareStatement("insert into " + table
-                        + " (ev_time, ev_type, ev_data) select now(), 'type', ? from generate_series(1, ?)")) {
-                    ins.setString(1, payload());
-                    ins.setInt(2, pending);
-                    ins.execute();
-                }
-                exec(c, "checkpoint");
-                long before = ((Number) scalar(c, lastTick, QT)).longValue();
+                exec(c, "select pgq.force_tick(queue_name) from pgq.queue");
                 long pc0 = backendCpuNs(c);
                 long a = System.nanoTime();
                 long ticked;
@@ -323,46 +351,111 @@ public final class PgqBenchClient {
                     rs.next();
                     ticked = rs.getLong(1);
                 }
-                pend[r] = System.nanoTime() - a;
+                many[r] = System.nanoTime() - a;
                 long pc1 = backendCpuNs(c);
-                pendCpu[r] = pc0 >= 0 && pc1 >= 0 ? pc1 - pc0 : -1;
-                long after = ((Number) scalar(c, lastTick, QT)).longValue();
-                if (ticked < 1 || after != before + 1) {
-                    throw new IllegalStateException(label + ": ticker() with " + pending + " pending events did not"
-                            + " tick " + QT + " (returned " + ticked + ", tick " + before + " -> " + after + ")");
+                manyCpu[r] = pc0 >= 0 && pc1 >= 0 ? pc1 - pc0 : -1;
+                if (ticked != queueCount) {
+                    throw new IllegalStateException(label + ": ticker() after force_tick of " + queueCount
+                            + " queues ticked " + ticked);
                 }
             }
-            Arrays.sort(pend);
-            Arrays.sort(pendCpu);
-            // idle: nothing new anywhere; each call decides (and, rarely, adds an idle tick)
-            long[] each = new long[idleCalls];
-            long idleTicks = 0;
-            long icpu0 = backendCpuNs(c);
-            for (int k = 0; k < idleCalls; k++) {
-                long b = System.nanoTime();
-                try (ResultSet rs = tick.executeQuery()) {
-                    rs.next();
-                    idleTicks += rs.getLong(1);
-                }
-                each[k] = System.nanoTime() - b;
+            long[] manyIdle = tickIdle(c, tick, idleCalls);
+            for (int k = 1; k <= extra; k++) {
+                scalar(c, "select pgq.drop_queue(?)", manyQueue(k));
             }
-            long icpu1 = backendCpuNs(c);
-            Arrays.sort(each);
-            long sum = 0;
-            for (long e : each) {
-                sum += e;
+            Arrays.sort(many);
+            Arrays.sort(manyCpu);
+            out("tickmany_" + label + "_queues", queueCount);
+            out("tickmany_" + label + "_us", dec1(many[reps / 2] / 1e3));
+            if (manyCpu[0] >= 0) {
+                out("tickmanycpu_" + label + "_us", dec1(manyCpu[reps / 2] / 1e3));
             }
+            idleOut("tickmanyidle_" + label, manyIdle);
+        }
+    }
+
+    private static String manyQueue(int k) {
+        return String.format(Locale.ROOT, "qmany%03d", k);
+    }
+
+    /**
+     * REPS timed ticker() calls, each with PENDING events on qt since its last tick (inserted
+     * directly, no checkpoint since: see ticker), each checked to tick qt: {sorted wall ns, sorted backend CPU ns (-1 when unknown)}.
+     */
+    private static long[][] tickPending(Connection c, PreparedStatement tick, String label, int pending, int reps)
+            throws SQLException {
+        long[] pend = new long[reps];
+        long[] pendCpu = new long[reps];
+        String lastTick = "select max(tick_id) from pgq.tick, pgq.queue where tick_queue = queue_id"
+                + " and queue_name = ?";
+        for (int r = 0; r < reps; r++) {
             truncateQueue(c, QT);
-            out("tickpend_" + label + "_us", dec1(pend[reps / 2] / 1e3));
-            if (pendCpu[0] >= 0) {
-                out("tickpendcpu_" + label + "_us", dec1(pendCpu[reps / 2] / 1e3));
+            // PENDING events since qt's last tick (direct inserts draw the queue's sequence,
+            // which is what the ticker looks at)
+            String table = currentEventTable(c, QT);
+            try (PreparedStatement ins = c.prepareStatement("insert into " + table
+                    + " (ev_time, ev_type, ev_data) select now(), 'type', ? from generate_series(1, ?)")) {
+                ins.setString(1, payload());
+                ins.setInt(2, pending);
+                ins.execute();
             }
-            out("tickidle_" + label + "_us", dec1(each[idleCalls / 2] / 1e3));
-            out("tickidlemean_" + label + "_us", dec1(sum / 1e3 / idleCalls));
-            out("tickidle_" + label + "_ticks", idleTicks);
-            if (icpu0 >= 0 && icpu1 >= 0) {
-                out("tickidlecpu_" + label + "_us", dec1((icpu1 - icpu0) / 1e3 / idleCalls));
+            long before = ((Number) scalar(c, lastTick, QT)).longValue();
+            long pc0 = backendCpuNs(c);
+            long a = System.nanoTime();
+            long ticked;
+            try (ResultSet rs = tick.executeQuery()) {
+                rs.next();
+                ticked = rs.getLong(1);
             }
+            pend[r] = System.nanoTime() - a;
+            long pc1 = backendCpuNs(c);
+            pendCpu[r] = pc0 >= 0 && pc1 >= 0 ? pc1 - pc0 : -1;
+            long after = ((Number) scalar(c, lastTick, QT)).longValue();
+            if (ticked < 1 || after != before + 1) {
+                throw new IllegalStateException(label + ": ticker() with " + pending + " pending events did not"
+                        + " tick " + QT + " (returned " + ticked + ", tick " + before + " -> " + after + ")");
+            }
+        }
+        Arrays.sort(pend);
+        Arrays.sort(pendCpu);
+        return new long[][] {pend, pendCpu};
+    }
+
+    /**
+     * CALLS timed idle ticker() calls (nothing new anywhere; each decides, and rarely adds an
+     * idle tick): {the calls' wall ns sorted, then ticks made, backend CPU ns of all (-1 when unknown)}.
+     */
+    private static long[] tickIdle(Connection c, PreparedStatement tick, int calls) throws SQLException {
+        long[] each = new long[calls + 2];
+        long ticks = 0;
+        long cpu0 = backendCpuNs(c);
+        for (int k = 0; k < calls; k++) {
+            long b = System.nanoTime();
+            try (ResultSet rs = tick.executeQuery()) {
+                rs.next();
+                ticks += rs.getLong(1);
+            }
+            each[k] = System.nanoTime() - b;
+        }
+        long cpu1 = backendCpuNs(c);
+        Arrays.sort(each, 0, calls);
+        each[calls] = ticks;
+        each[calls + 1] = cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : -1;
+        return each;
+    }
+
+    /** The keys of {@link #tickIdle}'s result: prefix_us (median), _mean_us, _ticks, cpu per call. */
+    private static void idleOut(String prefix, long[] each) {
+        int calls = each.length - 2;
+        long sum = 0;
+        for (int k = 0; k < calls; k++) {
+            sum += each[k];
+        }
+        out(prefix + "_us", dec1(each[calls / 2] / 1e3));
+        out(prefix.replace("idle_", "idlemean_") + "_us", dec1(sum / 1e3 / calls));
+        out(prefix + "_ticks", each[calls]);
+        if (each[calls + 1] >= 0) {
+            out(prefix.replace("idle_", "idlecpu_") + "_us", dec1(each[calls + 1] / 1e3 / calls));
         }
     }
 }

@@ -26,6 +26,13 @@ public final class Row {
 
     /** Value of the column named {@code name}. */
     public Object get(String name) {
+        // a saved plan's column names are interned (pljvm's result_columns), as literals are:
+        // identity first, which costs little even where this code runs interpreted
+        for (int i = 0; i < columns.length; i++) {
+            if (columns[i] == name) {
+                return values[i];
+            }
+        }
         for (int i = 0; i < columns.length; i++) {
             if (columns[i].equals(name)) {
                 return values[i];

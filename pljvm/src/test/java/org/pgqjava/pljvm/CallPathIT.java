@@ -17,7 +17,8 @@ import org.postgresql.util.ServerErrorMessage;
 
 /**
  * What the hot call path saves must not change what Java sees: short text arguments reused as
- * the same String while the value repeats, Plan.executeLongOr, Pg.relationInvalidations.
+ * the same String while the value repeats, Plan.executeLongOr, Pg.relationInvalidations, a
+ * saved plan's column names interned for Row.get.
  */
 @PgTest(setup = FixturesTemplate.class)
 class CallPathIT {
@@ -89,6 +90,13 @@ class CallPathIT {
         assertEquals("k+,l+", one(c, "select jsame2('k', 'l')"));
         assertEquals("k+,l+", one(c, "select jsame2('k', 'l')"));
         assertEquals("k=,l=", one(c, "select jsame2('k', 'l')"));
+    }
+
+    @Test
+    void aSavedPlansColumnNamesAreInternedAndRowGetFindsAnyEqualName(Connection c) throws SQLException {
+        for (int i = 0; i < 2; i++) {   // the plan's first result, and later calls with its cached names
+            assertEquals("interned,42,41,interned,42,41,8,7", one(c, "select jcolumnlookup(41)"));
+        }
     }
 
     @Test

@@ -73,6 +73,7 @@ public final class FixturesTemplate implements TemplateSetup {
         {"jsame_vc(varchar, varchar) returns text", "same"},
         {"jlongor(text) returns int8", "longOr"},
         {"jrelinvals() returns int8", "relationInvalidations"},
+        {"jcolumnlookup(int8) returns text", "columnLookup"},
         {"jpasson(text, varchar, name) returns text", "passOn"},
     };
 
