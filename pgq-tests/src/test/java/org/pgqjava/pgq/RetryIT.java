@@ -181,6 +181,44 @@ class RetryIT {
         assertNull(nextBatch(c, "rules", "cons"));
     }
 
+    /**
+     * Issue 14's reproduction: an event larger than the backend's Java heap could hold as a
+     * String (30 MB, bulk-loaded through current_event_table as PgQ documents) retried with two
+     * small ones: the mover moves all three, the big one byte for byte, and the small ones do
+     * not wait behind it.
+     */
+    @Test
+    void aHugeRetriedEventMovesWithTheSmallOnes(Connection c) throws SQLException {
+        createTickingQueue(c, "huge");
+        register(c, "huge", "cons");
+        int mb = 30;
+        String table = (String) Sql.one(c, "select pgq.current_event_table('huge')");
+        long big = Sql.oneLong(c, "insert into " + table + " (ev_time, ev_type, ev_data, ev_extra1)"
+                + " values (now(), 'big', repeat('0123456789abcdef', ? * 65536), 'x') returning ev_id", mb);
+        long small1 = PgqOps.insert(c, "huge", "small", "one");
+        long small2 = PgqOps.insert(c, "huge", "small", "two");
+        tick(c, "huge");
+        long b = nextBatch(c, "huge", "cons");
+        for (long id : new long[] {big, small1, small2}) {
+            assertEquals(1L, Sql.oneLong(c, "select pgq.event_retry(?, ?, 0)", b, id));
+        }
+        finish(c, b);
+        assertEquals(3, moveAll(c), "all three moved, the big one too");
+        assertEquals(0L, Sql.oneLong(c, "select count(*) from pgq.retry_queue"));
+        int qid = queueId(c, "huge");
+        // the big one as it was, compared in the server (not 30 MB through JDBC)
+        assertEquals(List.of(1, "big", (long) mb * 1024 * 1024, true, "x"), Sql.row(c, "select ev_retry, ev_type,"
+                + " length(ev_data)::int8, ev_data = repeat('0123456789abcdef', ? * 65536), ev_extra1"
+                + " from pgq.event_" + qid + " where ev_id = ? and ev_retry is not null", mb, big));
+        tick(c, "huge");
+        long again = nextBatch(c, "huge", "cons");
+        assertEquals(List.of(1L, 1L, 1L), Sql.column(c, "select ev_retry::int8 from pgq.get_batch_events(?)"
+                + " order by ev_id", again));
+        assertEquals(List.of(big, small1, small2), Sql.column(c, "select ev_id from pgq.get_batch_events(?)"
+                + " order by ev_id", again));
+        finish(c, again);
+    }
+
     private static int queueId(Connection c, String queue) throws SQLException {
         return (Integer) Sql.one(c, "select queue_id from pgq.queue where queue_name = ?", queue);
     }

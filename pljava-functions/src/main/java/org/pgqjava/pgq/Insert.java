@@ -50,6 +50,16 @@ public final class Insert {
         "text", "text", "text", "text"};
 
     /**
+     * The retry mover's INSERT: the retry_queue row's own values, copied where they are. No
+     * value passes through Java, so an event of any size PostgreSQL stores moves (as a Java
+     * String, one of ~22 MB took the 64 MB heap and stopped every retry of the database).
+     */
+    private static final String INSERT_FROM_RETRY = " (ev_id, ev_time, ev_owner, ev_retry, ev_type, ev_data,"
+            + " ev_extra1, ev_extra2, ev_extra3, ev_extra4) select ev_id, coalesce(ev_time, pg_catalog.now()),"
+            + " ev_owner, ev_retry, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4"
+            + " from pgq.retry_queue where ev_owner = $1 and ev_id = $2";
+
+    /**
      * The bulk form: one statement for all events; the ids in input order. The unnests are in
      * the select list, where they run in step (a NULL array gives NULLs) without the tuplestore
      * per function that ROWS FROM fills.
@@ -121,6 +131,19 @@ public final class Insert {
         Spi.prepare(t.sql(INSERT_RAW_ID_COLUMNS), INSERT_RAW_ID_TYPES).executeCount(
                 evId, evTime, evOwner, evRetry, evType, evData, extra1, extra2, extra3, extra4);
         return evId;
+    }
+
+    /**
+     * insert_event_raw of the retry_queue row (evOwner, evId) into the queue: what
+     * maint_retry_events does with each due row (PgQ calls insert_event_raw with the row's
+     * fields), with the row's values read by the INSERT itself. Same checks and errors as
+     * insert_event_raw with ev_id given; the queue's sequence is drawn. Returns: rows inserted (1,
+     * or 0 if the row is gone).
+     */
+    static long insertFromRetryQueue(String queueName, int evOwner, long evId) {
+        Producer.Target t = Producer.admit(queueName, 1);
+        Producer.drawId(t);
+        return Spi.prepare(t.sql(INSERT_FROM_RETRY), "int4", "int8").executeCount(evOwner, evId);
     }
 
     /**

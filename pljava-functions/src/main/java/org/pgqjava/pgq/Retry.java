@@ -115,23 +115,22 @@ public final class Retry {
      * pgq.maint_retry_events()
      *
      * <p>Moves up to {@value #MOVE_LIMIT} due events from the retry queue back into their queues
-     * (through insert_event_raw, with the owner set: a new txid, the same id). One mover at a
-     * time (SHARE UPDATE EXCLUSIVE lock; inserts into the retry queue go on).
+     * (insert_event_raw's logic, with the owner set: a new txid, the same id). One mover at a
+     * time (SHARE UPDATE EXCLUSIVE lock; inserts into the retry queue go on). Only the keys come
+     * into Java; each row is copied by an INSERT … SELECT, so no event is too large to move.
      * Returns: the number moved; call again until 0.
      */
     public static int maintRetryEvents() {
         Spi.execute("lock table pgq.retry_queue in share update exclusive mode");
         int moved = 0;
-        for (Row r : Spi.execute("select queue_name, ev_id, ev_time, ev_owner, ev_retry, ev_type, ev_data,"
-                + " ev_extra1, ev_extra2, ev_extra3, ev_extra4 from pgq.retry_queue, pgq.queue"
-                + " where ev_retry_after <= pg_catalog.now() and queue_id = ev_queue"
-                + " order by ev_retry_after limit " + MOVE_LIMIT)) {
-            Insert.insertEventRaw(r.getString("queue_name"), r.getLong("ev_id"), r.getTimestamp("ev_time"),
-                    r.getInt("ev_owner"), r.getInt("ev_retry"), r.getString("ev_type"), r.getString("ev_data"),
-                    r.getString("ev_extra1"), r.getString("ev_extra2"), r.getString("ev_extra3"),
-                    r.getString("ev_extra4"));
-            Spi.execute("delete from pgq.retry_queue where ev_owner = $1 and ev_id = $2",
-                    r.getInt("ev_owner"), r.getLong("ev_id"));
+        for (Row r : Spi.prepare("select q.queue_name, rq.ev_owner, rq.ev_id from pgq.retry_queue rq, pgq.queue q"
+                + " where rq.ev_retry_after <= pg_catalog.now() and q.queue_id = rq.ev_queue"
+                + " order by rq.ev_retry_after limit " + MOVE_LIMIT).execute()) {
+            int owner = r.getInt("ev_owner");
+            long id = r.getLong("ev_id");
+            Insert.insertFromRetryQueue(r.getString("queue_name"), owner, id);
+            Spi.prepare("delete from pgq.retry_queue where ev_owner = $1 and ev_id = $2", "int4", "int8")
+                    .execute(owner, id);
             moved++;
         }
         return moved;
