@@ -35,12 +35,14 @@ as 'org.pgqjava.pgq.Insert.insertEvent';
 -- ----------------------------------------------------------------------
 -- Function: pgq.insert_event(3)
 --
---      Inserts an event without extra fields into a queue.  Unlike PgQ,
---      not a wrapper of insert_event(7) but the same Java producer called
---      directly (SECURITY DEFINER for that, as insert_event(7)): a SQL
---      wrapper is inlined by the planner in every statement, which cost
---      ~1.6 us per event.  A replaced insert_event(7) therefore does not
---      see these events.
+--      Inserts an event without extra fields into a queue: insert_event(7)
+--      with NULL extras, as in PgQ (SECURITY INVOKER, as PgQ's).  While
+--      insert_event(7) is still pgq-java's own and the caller may execute
+--      it, its Java runs directly in its context (its owner, its pinned
+--      search_path; pljvm's SqlFunction), without a statement; a replaced
+--      or dropped insert_event(7), or one the caller may not execute, is
+--      called through SQL and decides.  (A SQL wrapper would be inlined by
+--      the planner into every calling statement: ~1.6 us per event.)
 --
 -- Parameters:
 --      queue_name      - name of the queue
@@ -50,12 +52,11 @@ as 'org.pgqjava.pgq.Insert.insertEvent';
 -- Returns:
 --      id of the new event
 -- Calls:
---      Java: org.pgqjava.pgq.Insert.insertEvent
+--      pgq.insert_event(7); Java: org.pgqjava.pgq.Insert.insertEventNoExtras
 -- Tables directly manipulated:
---      insert: pgq.event_<id>_<cur_table>
+--      None
 -- ----------------------------------------------------------------------
 create or replace function pgq.insert_event(queue_name text, ev_type text, ev_data text)
 returns bigint
-language pljvm security definer
-set search_path = pg_catalog, pg_temp
-as 'org.pgqjava.pgq.Insert.insertEvent';
+language pljvm
+as 'org.pgqjava.pgq.Insert.insertEventNoExtras';

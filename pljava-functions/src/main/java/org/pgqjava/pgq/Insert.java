@@ -4,6 +4,7 @@ import java.time.OffsetDateTime;
 
 import org.pgqjava.pljvm.Spi;
 import org.pgqjava.pljvm.SqlArg;
+import org.pgqjava.pljvm.SqlFunction;
 
 /**
  * Producing events: pgq.insert_event, pgq.insert_event_raw, pgq.insert_events (bulk, ours),
@@ -76,11 +77,31 @@ public final class Insert {
     /**
      * pgq.insert_event(queue_name, ev_type, ev_data)
      *
-     * <p>insert_event without extra fields. Returns: the event id.
+     * <p>insert_event(7) with NULL extras, as PgQ's wrapper (SECURITY INVOKER): while
+     * insert_event(7) is pgq-java's own and the caller may execute it, its Java runs here in its
+     * context (SqlFunction: its owner, its pinned search_path), else it is called through SQL.
+     * Returns: the event id.
      */
-    public static long insertEvent(String queueName, String evType, String evData) {
-        return insertEvent(queueName, evType, evData, null, null, null, null);
+    public static long insertEventNoExtras(String queueName, String evType, String evData) {
+        if (insertEvent7 == null) {
+            insertEvent7 = SqlFunction.of(INSERT_EVENT_7, INSERT_EVENT_7_METHOD);
+        }
+        SqlFunction.Context ctx = insertEvent7.enter();
+        if (ctx == null) {
+            return Spi.prepare("select pgq.insert_event($1, $2, $3, null, null, null, null)", "text", "text", "text")
+                    .executeLong(queueName, evType, evData);
+        }
+        try {
+            return insertEvent(queueName, evType, evData, null, null, null, null);
+        } finally {
+            ctx.close();
+        }
     }
+
+    /** pgq.insert_event(7), which insert_event(3) and the table triggers call. */
+    static final String INSERT_EVENT_7 = "pgq.insert_event(text,text,text,text,text,text,text)";
+    static final String INSERT_EVENT_7_METHOD = "org.pgqjava.pgq.Insert.insertEvent";
+    private static SqlFunction insertEvent7;
 
     /**
      * pgq.insert_event(queue_name, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)

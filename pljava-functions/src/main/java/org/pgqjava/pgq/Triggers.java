@@ -27,8 +27,6 @@ public final class Triggers {
 
     private static final String INSERT_EVENT = "select pgq.insert_event($1, $2, $3, $4, $5, $6, $7)";
     private static final String[] INSERT_EVENT_TYPES = {"text", "text", "text", "text", "text", "text", "text"};
-    private static final String INSERT_EVENT_SIGNATURE = "pgq.insert_event(text,text,text,text,text,text,text)";
-    private static final String INSERT_EVENT_METHOD = "org.pgqjava.pgq.Insert.insertEvent";
     private static SqlFunction insertEventFn;
 
     private static final int BOOLOID = 16;
@@ -159,7 +157,7 @@ public final class Triggers {
      */
     private static void insertEvent(String queue, String[] f) {
         if (insertEventFn == null) {
-            insertEventFn = SqlFunction.of(INSERT_EVENT_SIGNATURE, INSERT_EVENT_METHOD);
+            insertEventFn = SqlFunction.of(Insert.INSERT_EVENT_7, Insert.INSERT_EVENT_7_METHOD);
         }
         SqlFunction.Context ctx = insertEventFn.enter();
         if (ctx == null) {

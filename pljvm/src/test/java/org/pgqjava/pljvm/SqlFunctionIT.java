@@ -38,23 +38,23 @@ class SqlFunctionIT {
         setUp(c);
         String owner = (String) one(c, "select current_user");
         exec(c, "set search_path = public");
-        assertEquals("t:" + owner + " pg_catalog, pg_temp | after caller:" + owner + " public",
+        assertEquals("t:" + owner + " {pg_catalog} | after caller:" + owner + " {pg_catalog,public}",
                 one(c, "select call('d.who(text)', 't')"));
         // another user with EXECUTE runs it as the owner; without, it goes through SQL
         exec(c, "grant execute on function d.who(text) to direct_user");
         exec(c, "set role direct_user");
-        assertEquals("t:" + owner + " pg_catalog, pg_temp | after caller:direct_user public",
+        assertEquals("t:" + owner + " {pg_catalog} | after caller:direct_user {pg_catalog,public}",
                 one(c, "select call('d.who(text)', 't')"));
         exec(c, "reset role");
         // EXECUTE without USAGE on the schema: SQL could not name it, so neither may Java
         exec(c, "revoke usage on schema d from direct_user");
         exec(c, "set role direct_user");
-        assertEquals("sql | after caller:direct_user public", one(c, "select call('d.who(text)', 't')"));
+        assertEquals("sql | after caller:direct_user {pg_catalog,public}", one(c, "select call('d.who(text)', 't')"));
         exec(c, "reset role");
         exec(c, "grant usage on schema d to direct_user");
         exec(c, "revoke execute on function d.who(text) from direct_user, public");
         exec(c, "set role direct_user");
-        assertEquals("sql | after caller:direct_user public", one(c, "select call('d.who(text)', 't')"));
+        assertEquals("sql | after caller:direct_user {pg_catalog,public}", one(c, "select call('d.who(text)', 't')"));
         exec(c, "reset role");
     }
 
@@ -62,28 +62,57 @@ class SqlFunctionIT {
     void aReplacedDroppedOrOtherFunctionGoesThroughSql(Connection c) throws SQLException {
         setUp(c);
         String owner = (String) one(c, "select current_user");
-        assertEquals("t:" + owner + " pg_catalog, pg_temp | after caller:" + owner + " \"$user\", public",
+        assertEquals("t:" + owner + " {pg_catalog} | after caller:" + owner + " {pg_catalog,public}",
                 one(c, "select call('d.who(text)', 't')"));
         // replaced by another language, then by another method: pg_proc changed, looked up again
         exec(c, "create or replace function d.who(text) returns text language sql as 'select $1'");
-        assertEquals("sql | after caller:" + owner + " \"$user\", public", one(c, "select call('d.who(text)', 't')"));
+        assertEquals("sql | after caller:" + owner + " {pg_catalog,public}", one(c, "select call('d.who(text)', 't')"));
         exec(c, "create or replace function d.who(text) returns text language pljvm as '" + D + "leak'");
-        assertEquals("sql | after caller:" + owner + " \"$user\", public", one(c, "select call('d.who(text)', 't')"));
+        assertEquals("sql | after caller:" + owner + " {pg_catalog,public}", one(c, "select call('d.who(text)', 't')"));
         // back to the method, not SECURITY DEFINER, no SET: the caller's context
         exec(c, "create or replace function d.who(text) returns text language pljvm as '" + D + "who'");
-        assertEquals("t:" + owner + " \"$user\", public | after caller:" + owner + " \"$user\", public",
+        assertEquals("t:" + owner + " {pg_catalog,public} | after caller:" + owner + " {pg_catalog,public}",
                 one(c, "select call('d.who(text)', 't')"));
         exec(c, "drop function d.who(text)");
-        assertEquals("sql | after caller:" + owner + " \"$user\", public", one(c, "select call('d.who(text)', 't')"));
-        assertEquals("sql | after caller:" + owner + " \"$user\", public", one(c, "select call('d.nosuch(text)', 't')"));
+        assertEquals("sql | after caller:" + owner + " {pg_catalog,public}", one(c, "select call('d.who(text)', 't')"));
+        assertEquals("sql | after caller:" + owner + " {pg_catalog,public}", one(c, "select call('d.nosuch(text)', 't')"));
         // in the same transaction as the change
         exec(c, "begin");
         exec(c, "create function d.who(text) returns text language pljvm security definer"
                 + " set search_path = pg_catalog as '" + D + "who'");
-        assertEquals("t:" + owner + " pg_catalog | after caller:" + owner + " \"$user\", public",
+        assertEquals("t:" + owner + " {pg_catalog} | after caller:" + owner + " {pg_catalog,public}",
                 one(c, "select call('d.who(text)', 't')"));
         exec(c, "rollback");
-        assertEquals("sql | after caller:" + owner + " \"$user\", public", one(c, "select call('d.who(text)', 't')"));
+        assertEquals("sql | after caller:" + owner + " {pg_catalog,public}", one(c, "select call('d.who(text)', 't')"));
+    }
+
+    /**
+     * The pin search_path = pg_catalog, pg_temp is entered as an override search path: the same
+     * schemas in the same order as the GUC gives them, the session's temporary schema last (where
+     * the caller's path has it first), and SHOW / current_setting inside still print the caller's
+     * setting; the caller's path is in effect again afterwards. Any other SET goes through the GUC.
+     */
+    @Test
+    void theCatalogPinIsTheSamePathWithTheTemporarySchemaLast(Connection c) throws SQLException {
+        setUp(c);
+        String owner = (String) one(c, "select current_user");
+        exec(c, "create temp table direct_tmp(x int)");
+        String temp = (String) one(c, "select nspname from pg_namespace where oid = pg_my_temp_schema()");
+        exec(c, "set search_path = public");
+        String inside = "t:" + owner + " {pg_catalog," + temp + "}";
+        String after = " | after caller:" + owner + " {" + temp + ",pg_catalog,public}";
+        assertEquals(inside + after, one(c, "select call('d.who(text)', 't')"));
+        // the same function called through SQL (its GUC): the same path
+        assertEquals(inside, one(c, "select d.who('t')"));
+        exec(c, "create or replace function d.setting() returns text language sql security definer"
+                + " set search_path = pg_catalog, pg_temp as 'select current_setting(''search_path'')'");
+        assertEquals("pg_catalog, pg_temp", one(c, "select d.setting()"), "through SQL: the GUC");
+        // another SET: the GUC, as SQL sets it
+        exec(c, "alter function d.who(text) set search_path = pg_catalog, public");
+        assertEquals("t:" + owner + " {" + temp + ",pg_catalog,public}" + after, one(c, "select call('d.who(text)', 't')"));
+        exec(c, "alter function d.who(text) set search_path = pg_catalog, pg_temp");
+        assertEquals(inside + after, one(c, "select call('d.who(text)', 't')"));
+        assertEquals("public", one(c, "show search_path"));
     }
 
     @Test
@@ -96,7 +125,7 @@ class SqlFunctionIT {
         exec(c, "set role direct_user");
         exec(c, "set search_path = public");
         Sql.Warned leaked = Sql.warned(c, "select leak('d.who(text)')");
-        assertEquals("leaked:" + owner + " pg_catalog, pg_temp", leaked.value());
+        assertEquals("leaked:" + owner + " {pg_catalog}", leaked.value());
         assertEquals(java.util.List.of("WARNING: pljvm: a direct function context was not closed; closing it"),
                 leaked.warnings());
         assertEquals("direct_user public", one(c, "select current_user || ' ' || current_setting('search_path')"));
