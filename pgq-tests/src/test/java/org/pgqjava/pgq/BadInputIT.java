@@ -36,6 +36,11 @@ import org.pgqjava.testsupport.Sql;
 class BadInputIT {
     /** SQLSTATE of an exception that escaped the Java code (pljvm) and of an internal error. */
     private static final List<String> INTERNAL = List.of("38000", "XX000", "XX001", "XX002");
+    /**
+     * PgQ's own XX000: its C insert_event_raw raises this one with elog, and so does pgq-java
+     * (DifferentialNullsIT compares it with PgQ's).
+     */
+    private static final String PGQ_XX000 = "-> ERROR XX000 Queue name must not be NULL";
 
     private static final List<String> NAMES = List.of("q\"; drop table sentinel; --", "ö ü 日本", "with space",
             "semi;colon", "back\\slash", "'single'quote", "Mixed.Case.dot", "q'); drop table sentinel; --");
@@ -47,7 +52,7 @@ class BadInputIT {
         List<String> bad = new ArrayList<>();
         for (String o : outcomes) {
             for (String state : INTERNAL) {
-                if (o.contains("-> ERROR " + state + " ")) {
+                if (o.contains("-> ERROR " + state + " ") && !o.endsWith(PGQ_XX000)) {
                     bad.add(o);
                 }
             }

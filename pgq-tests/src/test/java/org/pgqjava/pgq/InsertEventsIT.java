@@ -80,14 +80,14 @@ class InsertEventsIT {
         long id = insert(c, "empty", "t", "d");
         assertArrayEquals(new Long[0], insertEvents(c, "empty", new String[0], new String[0]));
         assertEquals(id + 1, insert(c, "empty", "t", "d"));
-        PgqOps.assertPgqError("No such queue", c, "select pgq.insert_events('nope', '{}', '{}')");
+        PgqOps.assertInsertError("No such queue", c, "select pgq.insert_events('nope', '{}', '{}')");
     }
 
     @Test
     void badArgumentsGetAClearErrorAndChangeNothing(Connection c) throws SQLException {
         createTickingQueue(c, "args");
-        PgqOps.assertPgqError("Queue name must not be NULL", c, "select pgq.insert_events(null, '{a}', '{b}')");
-        PgqOps.assertPgqError("No such queue", c, "select pgq.insert_events('missing', '{a}', '{b}')");
+        PgqOps.assertInsertError("Queue name must not be NULL", c, "select pgq.insert_events(null, '{a}', '{b}')");
+        PgqOps.assertInsertError("No such queue", c, "select pgq.insert_events('missing', '{a}', '{b}')");
         assertEquals("pgq.insert_events: ev_data must not be NULL",
                 Sql.assertSqlState("22004", c, "select pgq.insert_events('args', '{a}', null)"));
         assertEquals("pgq.insert_events: ev_type must not be NULL",
@@ -104,14 +104,14 @@ class InsertEventsIT {
     void disableInsertAndThePerTransactionLimitCountEveryEvent(Connection c, PgDatabase db) throws SQLException {
         createTickingQueue(c, "lim");
         Sql.exec(c, "update pgq.queue set queue_per_tx_limit = 3 where queue_name = 'lim'");
-        PgqOps.assertPgqError("Queue 'lim' allows max 3 events from one TX", c,
+        PgqOps.assertInsertError("Queue 'lim' allows max 3 events from one TX", c,
                 "select pgq.insert_events('lim', '{a,b,c,d}', '{1,2,3,4}')");
         assertEquals(0L, eventCount(c, "lim"));
         try (Connection p = db.connect()) {
             p.setAutoCommit(false);
             assertEquals(2, insertEvents(p, "lim", new String[] {"a", "b"}, new String[] {"1", "2"}).length);
             insert(p, "lim", "t", "3");
-            PgqOps.assertPgqError("Queue 'lim' allows max 3 events from one TX", p, "select pgq.insert_event('lim', 't', '4')");
+            PgqOps.assertInsertError("Queue 'lim' allows max 3 events from one TX", p, "select pgq.insert_event('lim', 't', '4')");
             p.rollback();
             assertEquals(3, insertEvents(p, "lim", new String[] {"a", "b", "c"}, new String[] {"1", "2", "3"}).length,
                     "a new transaction counts from 0");
@@ -119,7 +119,7 @@ class InsertEventsIT {
         }
         assertEquals(3L, eventCount(c, "lim"));
         Sql.exec(c, "update pgq.queue set queue_disable_insert = true, queue_per_tx_limit = null where queue_name = 'lim'");
-        PgqOps.assertPgqError("Insert into queue disallowed", c, "select pgq.insert_events('lim', '{a}', '{1}')");
+        PgqOps.assertInsertError("Insert into queue disallowed", c, "select pgq.insert_events('lim', '{a}', '{1}')");
         Sql.exec(c, "set session_replication_role = replica");
         assertEquals(1, insertEvents(c, "lim", new String[] {"a"}, new String[] {"1"}).length);
         Sql.exec(c, "reset session_replication_role");

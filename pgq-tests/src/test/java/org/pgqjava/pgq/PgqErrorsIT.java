@@ -63,24 +63,24 @@ class PgqErrorsIT {
         assertNull(Sql.one(c, "select pgq.force_tick('nq')"), "force_tick of an unknown queue: NULL");
     }
 
-    /** insert_event_raw is C in PgQ (SQLSTATE XX000 there): the texts must match. */
+    /** insert_event_raw is C in PgQ: its errors have SQLSTATE XX000 (elog) there, and here. */
     @Test
     void producing(Connection c) throws SQLException {
         createTickingQueue(c, "prod");
-        assertMessage("Queue name must not be NULL", c, "select pgq.insert_event(null, 't', 'd')");
-        assertMessage("Queue name must not be NULL", c, "select pgq.insert_event(null, 't', 'd', null, null, null, null)");
-        assertMessage("No such queue", c, "select pgq.insert_event('nq', 't', 'd')");
-        assertMessage("No such queue", c, "select pgq.insert_event_raw('nq', null, now(), null, null, 't', 'd',"
+        PgqOps.assertInsertError("Queue name must not be NULL", c, "select pgq.insert_event(null, 't', 'd')");
+        PgqOps.assertInsertError("Queue name must not be NULL", c, "select pgq.insert_event(null, 't', 'd', null, null, null, null)");
+        PgqOps.assertInsertError("No such queue", c, "select pgq.insert_event('nq', 't', 'd')");
+        PgqOps.assertInsertError("No such queue", c, "select pgq.insert_event_raw('nq', null, now(), null, null, 't', 'd',"
                 + " null, null, null, null)");
         Sql.exec(c, "update pgq.queue set queue_disable_insert = true where queue_name = 'prod'");
-        assertMessage("Insert into queue disallowed", c, "select pgq.insert_event('prod', 't', 'd')");
-        assertMessage("Insert into queue disallowed", c, "select pgq.insert_event('prod', 't', 'd', 'a', 'b', 'c', 'd')");
+        PgqOps.assertInsertError("Insert into queue disallowed", c, "select pgq.insert_event('prod', 't', 'd')");
+        PgqOps.assertInsertError("Insert into queue disallowed", c, "select pgq.insert_event('prod', 't', 'd', 'a', 'b', 'c', 'd')");
         assertPgqError("Writing to queue disabled", c, "select pgq.current_event_table('prod')");
         Sql.exec(c, "update pgq.queue set queue_disable_insert = false, queue_per_tx_limit = 1 where queue_name = 'prod'");
         c.setAutoCommit(false);
         try {
             insert(c, "prod", "t", "d");
-            assertMessage("Queue 'prod' allows max 1 events from one TX", c, "select pgq.insert_event('prod', 't', 'd')");
+            PgqOps.assertInsertError("Queue 'prod' allows max 1 events from one TX", c, "select pgq.insert_event('prod', 't', 'd')");
         } finally {
             c.rollback();
             c.setAutoCommit(true);
@@ -234,7 +234,4 @@ class PgqErrorsIT {
         return (Integer) Sql.one(c, "select queue_id from pgq.queue where queue_name = ?", queue);
     }
 
-    private static void assertMessage(String message, Connection c, String sql) {
-        assertEquals(message, Sql.error(c, sql).getMessage(), sql);
-    }
 }

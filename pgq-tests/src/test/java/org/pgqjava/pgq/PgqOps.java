@@ -143,6 +143,15 @@ final class PgqOps {
         Sql.assertError(RAISE_EXCEPTION, message, c, sql, args);
     }
 
+    /**
+     * {@code sql} must fail as PgQ's C insert_event_raw fails (elog ERROR): SQLSTATE XX000 and
+     * exactly {@code message} ("Queue name must not be NULL", "No such queue", "Insert into queue
+     * disallowed", "Queue '<q>' allows max <n> events from one TX").
+     */
+    static void assertInsertError(String message, Connection c, String sql, Object... args) {
+        Sql.assertError("XX000", message, c, sql, args);
+    }
+
     /** The backend of {@code c} waits for a lock (seen from {@code observer}). */
     static boolean waitsForLock(Connection observer, int pid) {
         try {

@@ -155,7 +155,7 @@ class ProducerCacheIT {
         String seq = Sql.str(c, "select queue_event_seq from pgq.queue where queue_name = 'ref'");
         long id1 = insert(c, "ref", "t", "x");
         Sql.exec(c, "update pgq.queue set queue_disable_insert = true where queue_name = 'ref'");
-        PgqOps.assertPgqError("Insert into queue disallowed", c, "select pgq.insert_event('ref', 't', 'y')");
+        PgqOps.assertInsertError("Insert into queue disallowed", c, "select pgq.insert_event('ref', 't', 'y')");
         assertEquals(id1 + 1, Sql.oneLong(c, "select last_value from " + seq), "the refused insert drew an id");
         Sql.exec(c, "set session_replication_role = replica");
         long id3 = insert(c, "ref", "t", "z");
@@ -185,11 +185,11 @@ class ProducerCacheIT {
             Sql.exec(c, "update pgq.queue set queue_per_tx_limit = 1 where queue_name = 'ck'");
             p.setAutoCommit(false);
             insert(p, "ck", "t", "e3");
-            PgqOps.assertPgqError("Queue 'ck' allows max 1 events from one TX", p, "select pgq.insert_event('ck', 't', 'e4')");
+            PgqOps.assertInsertError("Queue 'ck' allows max 1 events from one TX", p, "select pgq.insert_event('ck', 't', 'e4')");
             p.rollback();
             p.setAutoCommit(true);
             Sql.exec(c, "update pgq.queue set queue_per_tx_limit = null, queue_disable_insert = true where queue_name = 'ck'");
-            PgqOps.assertPgqError("Insert into queue disallowed", p, "select pgq.insert_event('ck', 't', 'e5')");
+            PgqOps.assertInsertError("Insert into queue disallowed", p, "select pgq.insert_event('ck', 't', 'e5')");
             Sql.exec(c, "update pgq.queue set queue_disable_insert = false where queue_name = 'ck'");
             insert(p, "ck", "t", "e6");
         }
@@ -221,7 +221,7 @@ class ProducerCacheIT {
         try (Connection p = db.connect()) {
             insert(p, "again", "t", "old");   // this backend knows the queue's table
             Sql.exec(c, "select pgq.drop_queue('again')");
-            PgqOps.assertPgqError("No such queue", p, "select pgq.insert_event('again', 't', 'none')");
+            PgqOps.assertInsertError("No such queue", p, "select pgq.insert_event('again', 't', 'none')");
             createTickingQueue(c, "again");
             register(c, "again", "cons");
             insert(p, "again", "t", "new");

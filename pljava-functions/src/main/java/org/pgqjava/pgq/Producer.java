@@ -143,12 +143,13 @@ final class Producer {
     /**
      * The target for {@code n} more events of the queue in this transaction, after
      * insert_event's checks: "Queue name must not be NULL", "No such queue", "Insert into queue
-     * disallowed", "Queue '<name>' allows max <n> events from one TX". A refused insert still
+     * disallowed", "Queue '<name>' allows max <n> events from one TX", with SQLSTATE XX000 as
+     * PgQ's C insert_event_raw raises them (elog). A refused insert still
      * draws an event id, as PgQ's does (the ticker sees the activity).
      */
     static Target admit(String queueName, int n) {
         if (queueName == null) {
-            throw Pgq.error("Queue name must not be NULL");
+            throw Pgq.internalError("Queue name must not be NULL");
         }
         enter();
         return admitEntered(queueName, n);
@@ -160,10 +161,10 @@ final class Producer {
     }
 
     private static Target admitEntered(String queueName, int n) {
-        Target t = target(queueName, "No such queue");
+        Target t = target(queueName, true);
         if (t.disableInsert && !replica()) {
             drawId(t);
-            throw Pgq.error("Insert into queue disallowed");
+            throw Pgq.internalError("Insert into queue disallowed");
         }
         if (t.perTxLimit != null) {
             int[] count = COUNTS.get(t.queueId);
@@ -174,7 +175,7 @@ final class Producer {
             count[0] += n;
             if (count[0] > t.perTxLimit) {
                 drawId(t);
-                throw Pgq.error("Queue '" + queueName + "' allows max " + t.perTxLimit + " events from one TX");
+                throw Pgq.internalError("Queue '" + queueName + "' allows max " + t.perTxLimit + " events from one TX");
             }
         }
         return t;
@@ -186,7 +187,7 @@ final class Producer {
             throw Pgq.error("Event queue not found");
         }
         enter();
-        Target t = target(queueName, "Event queue not found");
+        Target t = target(queueName, false);
         if (t.disableInsert && !replica()) {
             throw Pgq.error("Writing to queue disabled");
         }
@@ -283,14 +284,18 @@ final class Producer {
         }
     }
 
-    /** The queue's target in this transaction, read now if not yet; after {@link #enter}. */
-    private static Target target(String queueName, String notFound) {
+    /**
+     * The queue's target in this transaction, read now if not yet; after {@link #enter}. An
+     * unknown queue is insert_event_raw's error (forInsert) or current_event_table's.
+     */
+    private static Target target(String queueName, boolean forInsert) {
         Target t = TARGETS.get(queueName);
         if (t == null) {
             Row q = Spi.prepare(Tx.snapshotPerTransaction() ? LOOKUP_LOCKED : LOOKUP, "text").execute(queueName).one();
             if (q == null) {
                 KNOWN.remove(queueName);
-                throw Pgq.error(notFound);
+                // PgQ: insert_event_raw's C (elog, XX000) or current_event_table's PL/pgSQL (P0001)
+                throw forInsert ? Pgq.internalError("No such queue") : Pgq.error("Event queue not found");
             }
             t = new Target(q);
             register(queueName, t);
