@@ -159,6 +159,47 @@ class BadInputIT {
                 && big.equals(again.get(1).extra4()), "intact after retry");
     }
 
+    /**
+     * Payloads far over the backend's 64 MB Java heap (issue 14): insert_event(3) and (7) and
+     * insert_event_raw take a 256 MB ev_data and 64 MB extras as PgQ does, the batch delivers them,
+     * a retry moves them back. Compared in the server (md5), not carried through JDBC.
+     */
+    @Test
+    void payloadsOverTheJavaHeapGoThroughInsertEventAndRetry(Connection c) throws SQLException {
+        PgqOps.createTickingQueue(c, "huge");
+        PgqOps.register(c, "huge", "huge_c");
+        // 256 MB (16 bytes × 2^24) and 64 MB, different enough that compression does not hide a mix-up
+        String big = "md5('big') || repeat('0123456789abcdef', 16777214)";
+        String mid = "repeat('fedcba9876543210', 4194304)";
+        Sql.exec(c, "create temp table want as select md5(" + big + ") as big, md5(" + mid + ") as mid,"
+                + " length(" + big + ") as big_len");
+        assertEquals(256L * 1024 * 1024, ((Number) Sql.one(c, "select big_len from want")).longValue());
+        long a = Sql.oneLong(c, "select pgq.insert_event('huge', 'a', " + big + ")");
+        long b = Sql.oneLong(c, "select pgq.insert_event('huge', 'b', 'small', " + mid + ", null, null, " + mid + ")");
+        long r = Sql.oneLong(c, "select pgq.insert_event_raw('huge', null, now(), null, null, 'r', " + mid
+                + ", null, null, null, null)");
+        tick(c, "huge");
+        long batch = nextBatch(c, "huge", "huge_c");
+        String check = "select ev_id, md5(ev_data) = (select big from want), md5(ev_data) = (select mid from want),"
+                + " md5(coalesce(ev_extra1, '')) = (select mid from want), md5(coalesce(ev_extra4, '')) = (select mid from want)"
+                + " from pgq.get_batch_events(?) order by ev_id";
+        List<List<Object>> expected = List.of(List.of(a, true, false, false, false), List.of(b, false, false, true, true),
+                List.of(r, false, true, false, false));
+        assertEquals(expected, Sql.rows(c, check, batch));
+        assertEquals(3L, Sql.oneLong(c, "select pgq.batch_retry(?, 0)", batch));
+        finish(c, batch);
+        long moved = 0;
+        for (long n = 1; n > 0; moved += n) {
+            n = Sql.oneLong(c, "select pgq.maint_retry_events()");
+        }
+        assertEquals(3L, moved);
+        tick(c, "huge");
+        long again = nextBatch(c, "huge", "huge_c");
+        assertEquals(expected, Sql.rows(c, check, again));
+        assertEquals(List.of(1, 1, 1), Sql.column(c, "select ev_retry from pgq.get_batch_events(?) order by ev_id", again));
+        finish(c, again);
+    }
+
     @Test
     void invalidConfigValuesAreClearErrorsAndChangeNothing(Connection c) throws SQLException {
         PgqOps.createTickingQueue(c, "conf");

@@ -82,7 +82,7 @@ public final class Insert {
      * context (SqlFunction: its owner, its pinned search_path), else it is called through SQL.
      * Returns: the event id.
      */
-    public static long insertEventNoExtras(String queueName, String evType, String evData) {
+    public static long insertEventNoExtras(String queueName, String evType, SqlArg evData) {
         if (insertEvent7 == null) {
             insertEvent7 = SqlFunction.of(INSERT_EVENT_7, INSERT_EVENT_7_METHOD);
         }
@@ -92,7 +92,7 @@ public final class Insert {
                     .executeLong(queueName, evType, evData);
         }
         try {
-            return insertEvent(queueName, evType, evData, null, null, null, null);
+            return insertValues(queueName, evType, evData, null, null, null, null);
         } finally {
             ctx.close();
         }
@@ -109,9 +109,22 @@ public final class Insert {
      * <p>Inserts an event into the queue's current table, in the caller's transaction.
      * Returns: the event id. Calls: insert_event_raw's logic. Tables directly manipulated:
      * insert into the current event table.
+     *
+     * <p>The payload and the extras are not made Java strings (SqlArg): the INSERT gets the
+     * call's own values, so a value of any size PostgreSQL takes (text: up to 1 GB) goes through
+     * the 64 MB heap, and a 100-byte one saves its conversion.
      */
-    public static long insertEvent(String queueName, String evType, String evData,
-            String extra1, String extra2, String extra3, String extra4) {
+    public static long insertEvent(String queueName, String evType, SqlArg evData,
+            SqlArg extra1, SqlArg extra2, SqlArg extra3, SqlArg extra4) {
+        return insertValues(queueName, evType, evData, extra1, extra2, extra3, extra4);
+    }
+
+    /**
+     * insert_event(7) with each value a String or a SqlArg of type text (the triggers pass
+     * Strings they built, the SQL functions their own arguments).
+     */
+    static long insertValues(String queueName, Object evType, Object evData,
+            Object extra1, Object extra2, Object extra3, Object extra4) {
         Producer.Target t;
         if (queueName == null) {
             t = Producer.admit(null, 1);   // PgQ's error
@@ -140,8 +153,8 @@ public final class Insert {
      * "Queue '<name>' allows max <n> events from one TX". Returns: the event id.
      */
     public static long insertEventRaw(String queueName, Long evId, OffsetDateTime evTime, Integer evOwner,
-            Integer evRetry, String evType, String evData, String extra1, String extra2, String extra3,
-            String extra4) {
+            Integer evRetry, String evType, SqlArg evData, SqlArg extra1, SqlArg extra2, SqlArg extra3,
+            SqlArg extra4) {
         Producer.Target t = Producer.admit(queueName, 1);
         if (evId == null) {
             return Spi.prepare(t.sql(INSERT_RAW_COLUMNS), INSERT_RAW_TYPES).executeLong(

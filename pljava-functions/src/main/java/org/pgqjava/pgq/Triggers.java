@@ -167,7 +167,7 @@ public final class Triggers {
             return;
         }
         try {
-            Insert.insertEvent(queue, f[TriggerSetup.EV_TYPE], f[TriggerSetup.EV_DATA], f[TriggerSetup.EV_EXTRA1],
+            Insert.insertValues(queue, f[TriggerSetup.EV_TYPE], f[TriggerSetup.EV_DATA], f[TriggerSetup.EV_EXTRA1],
                     f[TriggerSetup.EV_EXTRA2], f[TriggerSetup.EV_EXTRA3], f[TriggerSetup.EV_EXTRA4]);
         } finally {
             ctx.close();
