@@ -344,16 +344,7 @@ public final class PgqBenchClient {
             long[] manyCpu = new long[reps];
             for (int r = 0; r < reps; r++) {
                 exec(c, "select pgq.force_tick(queue_name) from pgq.queue");
-                long pc0 = backendCpuNs(c);
-                long a = System.nanoTime();
-                long ticked;
-                try (ResultSet rs = tick.executeQuery()) {
-                    rs.next();
-                    ticked = rs.getLong(1);
-                }
-                many[r] = System.nanoTime() - a;
-                long pc1 = backendCpuNs(c);
-                manyCpu[r] = pc0 >= 0 && pc1 >= 0 ? pc1 - pc0 : -1;
+                long ticked = timedTick(c, tick, many, manyCpu, r);
                 if (ticked != queueCount) {
                     throw new IllegalStateException(label + ": ticker() after force_tick of " + queueCount
                             + " queues ticked " + ticked);
@@ -400,16 +391,7 @@ public final class PgqBenchClient {
                 ins.execute();
             }
             long before = ((Number) scalar(c, lastTick, QT)).longValue();
-            long pc0 = backendCpuNs(c);
-            long a = System.nanoTime();
-            long ticked;
-            try (ResultSet rs = tick.executeQuery()) {
-                rs.next();
-                ticked = rs.getLong(1);
-            }
-            pend[r] = System.nanoTime() - a;
-            long pc1 = backendCpuNs(c);
-            pendCpu[r] = pc0 >= 0 && pc1 >= 0 ? pc1 - pc0 : -1;
+            long ticked = timedTick(c, tick, pend, pendCpu, r);
             long after = ((Number) scalar(c, lastTick, QT)).longValue();
             if (ticked < 1 || after != before + 1) {
                 throw new IllegalStateException(label + ": ticker() with " + pending + " pending events did not"
@@ -419,6 +401,25 @@ public final class PgqBenchClient {
         Arrays.sort(pend);
         Arrays.sort(pendCpu);
         return new long[][] {pend, pendCpu};
+    }
+
+    /**
+     * One timed ticker() call: its wall time and its backend's CPU time (-1 when unknown), in ns,
+     * into wall[r] and cpu[r]; returns what it returned (the queues it ticked).
+     */
+    private static long timedTick(Connection c, PreparedStatement tick, long[] wall, long[] cpu, int r)
+            throws SQLException {
+        long pc0 = backendCpuNs(c);
+        long a = System.nanoTime();
+        long ticked;
+        try (ResultSet rs = tick.executeQuery()) {
+            rs.next();
+            ticked = rs.getLong(1);
+        }
+        wall[r] = System.nanoTime() - a;
+        long pc1 = backendCpuNs(c);
+        cpu[r] = pc0 >= 0 && pc1 >= 0 ? pc1 - pc0 : -1;
+        return ticked;
     }
 
     /**
