@@ -29,6 +29,27 @@ class InsertEventWrapperIT {
     private static final String ROLE = "pgqt_iew_" + ProcessHandle.current().pid();
     private static final String SEVEN = "pgq.insert_event(text, text, text, text, text, text, text)";
 
+    /**
+     * The documented difference of the direct path (docs/pljvm.md): insert_event(7)'s pin is in
+     * effect as an override search path, so code nested in it (here a user's trigger on the event
+     * table with a SET search_path of its own) runs with that path too; through SQL (fmgr, the
+     * GUC) the nested SET applies. Either way the pin is what pgq-java's own statements see.
+     */
+    @Test
+    void codeNestedInTheDirectPathRunsWithThePinnedPath(Connection c) throws SQLException {
+        createTickingQueue(c, "nest");
+        Sql.exec(c, "create table nest_log (via text, schemas text, setting text)");
+        Sql.exec(c, "create function public.nest_spy() returns trigger language plpgsql set search_path = public as $$"
+                + " begin insert into public.nest_log values (new.ev_data, current_schemas(true)::text,"
+                + " current_setting('search_path')); return null; end $$");
+        String table = (String) Sql.one(c, "select pgq.current_event_table('nest')");
+        Sql.exec(c, "create trigger nest_spy after insert on " + table + " for each row execute function public.nest_spy()");
+        Sql.exec(c, "select pgq.insert_event('nest', 't', 'direct')");
+        Sql.exec(c, "select pgq.insert_event('nest', 't', 'sql', null, null, null, null)");
+        assertEquals(List.of(List.of("direct", "{pg_catalog}", "public"), List.of("sql", "{pg_catalog,public}", "public")),
+                Sql.rows(c, "select via, schemas, setting from nest_log order by via"));
+    }
+
     @Test
     void insertEvent3IsInsertEvent7WithoutExtrasAsTheCallerWouldCallIt(Connection c, PgDatabase db)
             throws SQLException {
