@@ -13,21 +13,7 @@
  * change its row.  At each call the current user's USAGE on its schema and
  * EXECUTE on it are checked (what SQL naming and calling it would check), then the function's context entered as fmgr_security_definer
  * does it: the owner as the current user if it is SECURITY DEFINER, its SET
- * options in a new GUC nest level.  Leaving restores both.
- *
- * The one exception: a function whose only SET option is the pin every
- * SECURITY DEFINER function of pgq-java has, search_path = pg_catalog,
- * pg_temp, gets that path as an override search path (namespace.c's
- * PushOverrideSearchPath) instead of the GUC: the same schemas in the same
- * order, for every lookup its statements make, without setting, parsing and
- * restoring the GUC, walking all settings at the end and recomputing the
- * caller's path afterwards (~3 us of an insert_event of ~50 us).  What
- * differs is only what SHOW search_path and current_setting() print inside,
- * and that code nested in the call (a trigger on a table it writes, a
- * function it calls with a SET search_path of its own) runs with the
- * override too: PostgreSQL applies no search_path setting while an override
- * is active.  pgq-java's own functions all pin this same path, so for them
- * nothing changes.  When the
+ * options in a new GUC nest level.  Leaving restores both.  When the
  * function does not exist, is not pljvm's or names another method, may not
  * be executed, or a hook wants to see function calls, entering refuses
  * (returns 0) and Java calls it through SQL, which raises whatever error
@@ -36,24 +22,19 @@
  * Contexts are strictly nested, kept on a small stack tagged with the pljvm
  * call that entered them.  A call that returns with a context still entered
  * (a Java bug) has it left for it; an error unwinding a call drops its
- * entries, as the (sub)transaction abort restores the user and the GUCs
- * and drops override search paths.
+ * entries, as the (sub)transaction abort restores the user and the GUCs.
  *
  *-------------------------------------------------------------------------
  */
 #include "pljvm.h"
 
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/objectaccess.h"
 #include "catalog/pg_language.h"
-#include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
-#include "catalog/pg_type.h"
 #include "commands/proclang.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
@@ -75,7 +56,6 @@ typedef struct DirectFn
 	Oid			nsp;			/* its schema: SQL needs USAGE on it to name the function */
 	Oid			owner;			/* InvalidOid unless SECURITY DEFINER */
 	ArrayType  *proconfig;		/* its SET options, or NULL */
-	bool		catalog_pin;	/* they are exactly CATALOG_PIN: entered as an override */
 } DirectFn;
 
 typedef struct DirectCtx
@@ -83,14 +63,10 @@ typedef struct DirectCtx
 	uint64		call;			/* serial of the pljvm call that entered it */
 	int			token;
 	int			guc_level;		/* 0: no SET options */
-	bool		override;		/* pushed an override search path */
 	bool		user_changed;
 	Oid			saved_user;
 	int			saved_sec;
 } DirectCtx;
-
-/* The search_path pin of pgq-java's SECURITY DEFINER functions, as pg_proc.proconfig holds it */
-#define CATALOG_PIN "search_path=pg_catalog, pg_temp"
 
 static DirectFn functions[MAX_FUNCTIONS];
 static int	nfunctions = 0;
@@ -106,20 +82,6 @@ proc_changed(Datum arg, int cacheid, uint32 hashvalue)
 		functions[i].valid = false;
 }
 
-/* Whether config (a proconfig array) is CATALOG_PIN and nothing else. */
-static bool
-is_catalog_pin(ArrayType *config)
-{
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-
-	if (ARR_NDIM(config) != 1 || ARR_ELEMTYPE(config) != TEXTOID)
-		return false;
-	deconstruct_array(config, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
-	return n == 1 && !nulls[0] && strcmp(TextDatumGetCString(elems[0]), CATALOG_PIN) == 0;
-}
-
 /* Reads the catalog for fn: sets ok and the context to enter. */
 static void
 look_up(DirectFn *fn)
@@ -132,7 +94,6 @@ look_up(DirectFn *fn)
 	if (fn->proconfig != NULL)
 		pfree(fn->proconfig);
 	fn->proconfig = NULL;
-	fn->catalog_pin = false;
 	/* to_regprocedure: NULL (not an error) when there is no such function */
 	InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
 	fcinfo->args[0].value = CStringGetTextDatum(fn->signature);
@@ -160,7 +121,6 @@ look_up(DirectFn *fn)
 
 			fn->proconfig = DatumGetArrayTypePCopy(config);
 			MemoryContextSwitchTo(old);
-			fn->catalog_pin = is_catalog_pin(fn->proconfig);
 		}
 		fn->ok = p->prolang == lang && !p->proretset && p->prokind == PROKIND_FUNCTION
 			&& strcmp(TextDatumGetCString(src), fn->method) == 0;
@@ -241,7 +201,6 @@ Java_org_pgqjava_pljvm_internal_Natives_enterFunction(JNIEnv *env, jclass cls, j
 			c->call = scope.call->serial;
 			c->token = ++last_token;
 			c->guc_level = 0;
-			c->override = false;
 			c->user_changed = false;
 			GetUserIdAndSecContext(&c->saved_user, &c->saved_sec);
 			/* as fmgr_security_definer: the user first, then the SET options as that user */
@@ -251,27 +210,7 @@ Java_org_pgqjava_pljvm_internal_Natives_enterFunction(JNIEnv *env, jclass cls, j
 				c->user_changed = true;
 			}
 			depth++;
-			if (fn->catalog_pin)
-			{
-				/*
-				 * pg_catalog, then the session's temporary schema if it has
-				 * one: the list recomputeNamespacePath makes of the pin (the
-				 * first schema the one CREATE uses, no implicit ones added)
-				 */
-				OverrideSearchPath path;
-				Oid			temp;
-				Oid			temp_toast;
-
-				memset(&path, 0, sizeof(path));
-				GetTempNamespaceState(&temp, &temp_toast);
-				path.schemas = list_make1_oid(PG_CATALOG_NAMESPACE);
-				if (OidIsValid(temp))
-					path.schemas = lappend_oid(path.schemas, temp);
-				PushOverrideSearchPath(&path);
-				list_free(path.schemas);
-				c->override = true;
-			}
-			else if (fn->proconfig != NULL)
+			if (fn->proconfig != NULL)
 			{
 				c->guc_level = NewGUCNestLevel();
 				ProcessGUCArray(fn->proconfig, superuser() ? PGC_SUSET : PGC_USERSET, PGC_S_SESSION,
@@ -284,14 +223,12 @@ Java_org_pgqjava_pljvm_internal_Natives_enterFunction(JNIEnv *env, jclass cls, j
 	return token;
 }
 
-/* Leaves the top context: its search path or GUCs, then its user. */
+/* Leaves the top context: its GUCs, then its user. */
 static void
 leave_top(void)
 {
 	DirectCtx  *c = &stack[--depth];
 
-	if (c->override)
-		PopOverrideSearchPath();
 	if (c->guc_level > 0)
 		AtEOXact_GUC(true, c->guc_level);
 	if (c->user_changed)
@@ -317,7 +254,7 @@ Java_org_pgqjava_pljvm_internal_Natives_leaveFunction(JNIEnv *env, jclass cls, j
  * pljvm_direct_call_end
  *		At the end of a pljvm call: a context it left entered is left now
  *		(returned normally) or dropped (an error unwinds it: the abort
- *		restores the user and the GUCs, and drops override search paths).
+ *		restores the user and the GUCs).
  */
 void
 pljvm_direct_call_end(PljvmCall *call, bool normally)

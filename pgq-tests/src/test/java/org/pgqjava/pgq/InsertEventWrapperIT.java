@@ -30,13 +30,13 @@ class InsertEventWrapperIT {
     private static final String SEVEN = "pgq.insert_event(text, text, text, text, text, text, text)";
 
     /**
-     * The documented difference of the direct path (docs/pljvm.md): insert_event(7)'s pin is in
-     * effect as an override search path, so code nested in it (here a user's trigger on the event
-     * table with a SET search_path of its own) runs with that path too; through SQL (fmgr, the
-     * GUC) the nested SET applies. Either way the pin is what pgq-java's own statements see.
+     * insert_event(7)'s pin is entered as the GUC in the direct path too, so code nested in it
+     * (here a user's trigger on the event table with a SET search_path of its own) gets its own
+     * path, as through SQL: an override search path would withhold it (the pattern of
+     * CVE-2023-2454; docs/pljvm.md).
      */
     @Test
-    void codeNestedInTheDirectPathRunsWithThePinnedPath(Connection c) throws SQLException {
+    void codeNestedInTheDirectPathGetsItsOwnSearchPath(Connection c) throws SQLException {
         createTickingQueue(c, "nest");
         Sql.exec(c, "create table nest_log (via text, schemas text, setting text)");
         Sql.exec(c, "create function public.nest_spy() returns trigger language plpgsql set search_path = public as $$"
@@ -46,7 +46,8 @@ class InsertEventWrapperIT {
         Sql.exec(c, "create trigger nest_spy after insert on " + table + " for each row execute function public.nest_spy()");
         Sql.exec(c, "select pgq.insert_event('nest', 't', 'direct')");
         Sql.exec(c, "select pgq.insert_event('nest', 't', 'sql', null, null, null, null)");
-        assertEquals(List.of(List.of("direct", "{pg_catalog}", "public"), List.of("sql", "{pg_catalog,public}", "public")),
+        assertEquals(List.of(List.of("direct", "{pg_catalog,public}", "public"),
+                List.of("sql", "{pg_catalog,public}", "public")),
                 Sql.rows(c, "select via, schemas, setting from nest_log order by via"));
     }
 
