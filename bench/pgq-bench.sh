@@ -37,12 +37,15 @@
 #                        (a pgqadm or pgqd connection after five minutes at loop_delay = 1 s)
 #   TICK_QUEUES [100]    queues of the many-queues ticker rows (the bench's 3 and more, created
 #                        for them and dropped after)
-#   PHASES ["insert cpu connect consume ticker"]  the parts to run (rows of a part left out show nan);
+#   PHASES ["insert cpu connect burst consume ticker"]  the parts to run (rows of a part left out show nan);
 #                        connect = a new connection per insert_event (pgbench -C), directly and
 #                        through PgBouncer in transaction pooling (Debian's pgbouncer, started here
 #                        on a free port; the PgBouncer row is nan without /usr/sbin/pgbouncer),
 #                        and the first insert_event of fresh backends: their CPU and private memory
 #   FRESH [5]            fresh backends per run and implementation for those two rows
+#   BURST_CLIENTS [300]  burst = that many JDBC clients connecting at the same moment, each making
+#                        one insert_event (max_connections is raised to BURST_CLIENTS + 20 for it)
+#   BURST_TIMEOUT [10]   their login timeout, s
 #   PGBIN [/usr/lib/postgresql/15/bin]   PostgreSQL binaries
 #   LIQUIBASE_DIR [<repo>/liquibase/target]  the built liquibase module (jar and cli/)
 #   RESULTS_DIR [bench/results]          where pgq-<date>.md is written (-2, -3 ... if it exists)
@@ -67,7 +70,9 @@ TICK_REPS=${TICK_REPS:-5}
 IDLE_CALLS=${IDLE_CALLS:-200}
 TICK_DAEMON=${TICK_DAEMON:-300}
 TICK_QUEUES=${TICK_QUEUES:-100}
-PHASES=${PHASES:-insert cpu connect consume ticker}
+PHASES=${PHASES:-insert cpu connect burst consume ticker}
+BURST_CLIENTS=${BURST_CLIENTS:-300}
+BURST_TIMEOUT=${BURST_TIMEOUT:-10}
 FRESH=${FRESH:-5}
 want() { [[ " $PHASES " == *" $1 "* ]]; }
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -130,7 +135,8 @@ shared_preload_libraries = '$PLJVM_SO'
 listen_addresses = '127.0.0.1'
 synchronous_commit = off
 shared_buffers = 128MB
-max_connections = 20
+# the burst phase's clients, and room for the script's own sessions
+max_connections = $((BURST_CLIENTS + 20))
 # 1 M-row statements would be JIT-compiled: the same in both, and only noise
 jit = off
 # checkpoints are taken explicitly before the timed parts, not in the middle of them
@@ -465,6 +471,22 @@ for ((r = 1; r <= RUNS; r++)); do
         [ -z "$BPORT" ] || connect_run "$v" bouncer
     done
 done
+# ---------------------------------------------------------------- 1e. many clients at once
+say "1e. $BURST_CLIENTS clients connecting at once, each one insert_event (login timeout $BURST_TIMEOUT s), $RUNS runs ($(elapsed))"
+for ((r = 1; r <= RUNS; r++)); do
+    want burst || break
+    for v in $(order "$r" ours pgq); do
+        out=$("${CLIENT[@]}" burst "$v" "$(urlof "$v")" "$BURST_CLIENTS" "$BURST_TIMEOUT") \
+            || die "the burst run for $v failed"
+        echo "$out" >>"$RAW"
+        echo "$out" | awk -v r="$r" -v v="$v" -F'\t' '{a[$1] = $2}
+            END {printf "   run %d %-4s: %d failed; connect p50 %6.0f ms, p99 %6.0f ms; connect + insert p50 %6.0f ms, p99 %6.0f ms, max %6.0f ms; %4.1f MB private per backend\n",
+                 r, v, a["burst_" v "_failed"], a["burst_" v "_conn_p50_ms"], a["burst_" v "_conn_p99_ms"],
+                 a["burst_" v "_total_p50_ms"], a["burst_" v "_total_p99_ms"], a["burst_" v "_total_max_ms"], a["burst_" v "_priv_mb"]}'
+        sleep 2   # the backends of this burst end before the next one starts
+    done
+done
+
 if [ -n "$BPORT" ]; then
     # stop PgBouncer now, so that its server connections end before the server does (a fast
     # shutdown would log FATAL for each)
@@ -541,6 +563,22 @@ fresh_row() {  # $1 = label, $2 = key suffix, $3 = unit, $4 = target (ours at mo
 }
 fresh_row "first insert_event in a fresh backend: CPU of all its threads (ours starts its JVM; median of $((FRESH * RUNS)))" cpu_ms ms 40
 fresh_row "… private memory of that backend afterwards (a companion backend connected)" priv_mb MB 8
+# the burst: failures (target 0 for ours), times (PgQ's / ours), private memory
+bo=$(med burst_ours_failed); bp=$(med burst_pgq_failed)
+row "$BURST_CLIENTS clients connecting at once (JDBC, login timeout $BURST_TIMEOUT s), each one insert_event: clients that failed (median of runs; all runs: ours $(vals burst_ours_failed), PgQ $(vals burst_pgq_failed))" \
+    "$bo" "$bp" "–" "–" "$(if [ "$(vals burst_ours_failed | tr -d ' 0')" = "" ] && [ -n "$(vals burst_ours_failed)" ]; then echo yes; else echo NO; fi) (target: none fails)"
+for k in conn_p50 conn_p99 total_p50 total_p99; do
+    case $k in
+        conn_p50) what="… connect time (to a usable session), p50" ;;
+        conn_p99) what="… connect time, p99" ;;
+        total_p50) what="… connect + insert_event (ours: its JVM start), p50" ;;
+        total_p99) what="… connect + insert_event, p99" ;;
+    esac
+    o=$(med "burst_ours_${k}_ms"); p=$(med "burst_pgq_${k}_ms")
+    row "$what" "$(calc %.0f "$o") ms" "$(calc %.0f "$p") ms" "–" "$(calc %.2f "$p / $o") (PgQ's time / ours)" "(info)"
+done
+row "… private memory per backend after its insert_event (median over the clients; median of runs)" \
+    "$(calc %.1f "$(med burst_ours_priv_mb)") MB" "$(calc %.1f "$(med burst_pgq_priv_mb)") MB" "–" "–" "(info; target of the fresh-backend row: ≤ 8 MB)"
 # time rows: throughput ratio = PgQ time / our time
 info_trow() {  # as trow, for a row without a target
     local o p pr
@@ -629,6 +667,10 @@ date_iso=$(date +%F)
     echo "  queues up to $TICK_QUEUES: $TICK_REPS × (force_tick on every queue, one timed call that must tick"
     echo "  them all), $IDLE_CALLS idle calls; the extra queues are dropped. Times are client side (JDBC,"
     echo "  one loopback round trip included); server CPU is the backend thread's (/proc/PID/schedstat)."
+    echo "- burst: per run and implementation one JVM client (java -XX:+UseSerialGC, $(basename "$PGJDBC")) opens $BURST_CLIENTS"
+    echo "  JDBC connections to 127.0.0.1 from as many threads released at the same moment (loginTimeout and"
+    echo "  connectTimeout $BURST_TIMEOUT s); each makes one insert_event and stays connected until all have; then"
+    echo "  each backend's Private_Clean + Private_Dirty is read. max_connections = $((BURST_CLIENTS + 20))."
     echo "- server CPU of the inserts: per run and variant one psql session (Unix socket) runs the pgbench"
     echo "  script's statements, first as a warm-up (1000 statements, or 10 transactions of 100), then"
     echo "  $CPU_EVENTS events' worth timed by the backend's /proc/PID/schedstat."
@@ -637,7 +679,7 @@ date_iso=$(date +%F)
     echo "  (/proc/PID/task/*/schedstat) over that call and its Private_Clean + Private_Dirty after it"
     echo "  (/proc/PID/smaps_rollup) are recorded"
     echo "- server log: no crash, PANIC, FATAL, ERROR or WARNING$([ "$PGS_BAD" = 1 ] && echo ' — NOT TRUE, see below'); the JVM's Security Manager deprecation notice was printed $PGS_JVM_WARNINGS times (once per backend that started a JVM)"
-    echo "- script: bench/pgq-bench.sh (PHASES=\"$PHASES\" RUNS=$RUNS PGBENCH_SECS=$PGBENCH_SECS WARM_SECS=$WARM_SECS CLIENTS=\"$CLIENTS\" CONSUME_N=$CONSUME_N CHUNK=$CHUNK FILL=$FILL TICK_PENDING=$TICK_PENDING TICK_REPS=$TICK_REPS IDLE_CALLS=$IDLE_CALLS TICK_DAEMON=$TICK_DAEMON TICK_QUEUES=$TICK_QUEUES FRESH=$FRESH), $(elapsed)"
+    echo "- script: bench/pgq-bench.sh (PHASES=\"$PHASES\" RUNS=$RUNS PGBENCH_SECS=$PGBENCH_SECS WARM_SECS=$WARM_SECS CLIENTS=\"$CLIENTS\" CONSUME_N=$CONSUME_N CHUNK=$CHUNK FILL=$FILL BURST_CLIENTS=$BURST_CLIENTS BURST_TIMEOUT=$BURST_TIMEOUT TICK_PENDING=$TICK_PENDING TICK_REPS=$TICK_REPS IDLE_CALLS=$IDLE_CALLS TICK_DAEMON=$TICK_DAEMON TICK_QUEUES=$TICK_QUEUES FRESH=$FRESH), $(elapsed)"
     echo
     echo "## All runs (in run order)"
     echo

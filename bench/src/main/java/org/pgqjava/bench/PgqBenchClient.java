@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * The JDBC side of bench/pgq-bench.sh: queue-and-consume and ticker timings against one database
@@ -20,6 +21,7 @@ import java.util.Locale;
  * <pre>
  * java org.pgqjava.bench.PgqBenchClient consume LABEL URL N CHUNK FILL   (FILL = direct | insert_event)
  * java org.pgqjava.bench.PgqBenchClient ticker  LABEL URL PENDING REPS IDLE_CALLS DAEMON_CALLS QUEUES
+ * java org.pgqjava.bench.PgqBenchClient burst   LABEL URL CLIENTS TIMEOUT_S
  * </pre>
  *
  * No dependencies but the PostgreSQL JDBC driver, which the script puts on the class path.
@@ -53,6 +55,12 @@ public final class PgqBenchClient {
                 ticker(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), Integer.parseInt(args[5]),
                         Integer.parseInt(args[6]), Integer.parseInt(args[7]));
                 break;
+            case "burst":
+                if (args.length != 5) {
+                    usage();
+                }
+                burst(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+                break;
             default:
                 usage();
         }
@@ -60,7 +68,7 @@ public final class PgqBenchClient {
 
     private static void usage() {
         System.err.println("usage: PgqBenchClient consume LABEL URL N CHUNK direct|insert_event"
-                + " | ticker LABEL URL PENDING REPS IDLE_CALLS DAEMON_CALLS QUEUES");
+                + " | ticker LABEL URL PENDING REPS IDLE_CALLS DAEMON_CALLS QUEUES | burst LABEL URL CLIENTS TIMEOUT_S");
         System.exit(2);
     }
 
@@ -362,6 +370,105 @@ public final class PgqBenchClient {
                 out("tickmanycpu_" + label + "_us", dec1(manyCpu[reps / 2] / 1e3));
             }
             idleOut("tickmanyidle_" + label, manyIdle);
+        }
+    }
+
+    /**
+     * CLIENTS connections opened at the same moment (one thread each, a login timeout of
+     * TIMEOUT_S), each making one insert_event and staying connected until all are done: how
+     * many failed, connect time (to a usable session) and connect + insert time percentiles, and
+     * the median private memory of the serving backends once all have inserted
+     * (Private_Clean + Private_Dirty of /proc/PID/smaps_rollup; the server runs on this host).
+     */
+    static void burst(String label, String url, int clients, int timeoutS) throws InterruptedException {
+        String u = url + "&loginTimeout=" + timeoutS + "&connectTimeout=" + timeoutS;
+        CountDownLatch go = new CountDownLatch(1);
+        CountDownLatch inserted = new CountDownLatch(clients);
+        CountDownLatch release = new CountDownLatch(1);
+        long[] connect = new long[clients];
+        long[] total = new long[clients];
+        int[] pids = new int[clients];
+        String[] errors = new String[clients];
+        Thread[] threads = new Thread[clients];
+        for (int i = 0; i < clients; i++) {
+            int k = i;
+            threads[i] = new Thread(() -> {
+                try {
+                    go.await();
+                    long a = System.nanoTime();
+                    try (Connection c = DriverManager.getConnection(u)) {
+                        connect[k] = System.nanoTime() - a;
+                        pids[k] = ((Number) scalar(c, "select pg_backend_pid()")).intValue();
+                        scalar(c, "select pgq.insert_event('q', 'burst', ?)", "client " + k);
+                        total[k] = System.nanoTime() - a;
+                        inserted.countDown();
+                        release.await();
+                    }
+                } catch (SQLException | InterruptedException | RuntimeException e) {
+                    errors[k] = e.toString();
+                    inserted.countDown();
+                }
+            });
+            threads[i].start();
+        }
+        go.countDown();
+        inserted.await();
+        long[] privKb = new long[clients];
+        int measured = 0;
+        for (int i = 0; i < clients; i++) {
+            if (errors[i] == null) {
+                privKb[measured++] = privateKb(pids[i]);
+            }
+        }
+        release.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        int failed = 0;
+        for (String e : errors) {
+            if (e != null) {
+                if (failed++ == 0) {
+                    System.err.println(label + ": a client failed: " + e);
+                }
+            }
+        }
+        long[] conn = new long[clients - failed];
+        long[] tot = new long[clients - failed];
+        for (int i = 0, j = 0; i < clients; i++) {
+            if (errors[i] == null) {
+                conn[j] = connect[i];
+                tot[j++] = total[i];
+            }
+        }
+        Arrays.sort(conn);
+        Arrays.sort(tot);
+        long[] priv = Arrays.copyOf(privKb, measured);
+        Arrays.sort(priv);
+        out("burst_" + label + "_failed", failed);
+        if (conn.length > 0) {
+            out("burst_" + label + "_conn_p50_ms", dec1(conn[conn.length / 2] / 1e6));
+            out("burst_" + label + "_conn_p99_ms", dec1(conn[(int) Math.min(conn.length - 1, Math.ceil(conn.length * 0.99) - 1)] / 1e6));
+            out("burst_" + label + "_total_p50_ms", dec1(tot[tot.length / 2] / 1e6));
+            out("burst_" + label + "_total_p99_ms", dec1(tot[(int) Math.min(tot.length - 1, Math.ceil(tot.length * 0.99) - 1)] / 1e6));
+            out("burst_" + label + "_total_max_ms", dec1(tot[tot.length - 1] / 1e6));
+        }
+        if (priv.length > 0 && priv[0] >= 0) {
+            out("burst_" + label + "_priv_mb", dec1(priv[priv.length / 2] / 1024.0));
+        }
+    }
+
+    /** Private_Clean + Private_Dirty of a process in kB, or -1 if it cannot be read. */
+    private static long privateKb(int pid) {
+        try {
+            long kb = 0;
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup"))) {
+                if (line.startsWith("Private_Clean:") || line.startsWith("Private_Dirty:")) {
+                    kb += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+            return kb;
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 
