@@ -16,7 +16,7 @@
 #
 # Environment (defaults in brackets):
 #   RUNS [5]             repetitions of every measurement; medians are reported
-#   PGBENCH_SECS [6]     -T of every pgbench run (> WARM_SECS + 0.5)
+#   PGBENCH_SECS [6]     -T of every pgbench run (at least 2 and WARM_SECS + 1)
 #   WARM_SECS [2]        the first WARM_SECS of every pgbench run are left out (connection,
 #                        our JVM start and its JIT: four new backends on two cores reach their
 #                        steady rate after ~1.5-2 s); the rest is the steady state that is reported
@@ -580,18 +580,13 @@ done
 row "… private memory per backend after its insert_event (median over the clients; median of runs)" \
     "$(calc %.1f "$(med burst_ours_priv_mb)") MB" "$(calc %.1f "$(med burst_pgq_priv_mb)") MB" "–" "–" "(info; target of the fresh-backend row: ≤ 8 MB)"
 # time rows: throughput ratio = PgQ time / our time
-info_trow() {  # as trow, for a row without a target
-    local o p pr
-    o=$(med "$2"); p=$(med "$3")
-    pr=$(pmed 'B / A' "$2" "$3")
-    row "$1" "$(calc "%.${6}f" "$o * $5") $4" "$(calc "%.${6}f" "$p * $5") $4" "–" "$(ratio_cell "$p / $o" "$pr")" "(info: no target)"
-}
-trow() {  # $1 = label, $2 = key ours, $3 = key PgQ, $4 = unit, $5 = scale (value * scale), $6 = decimals
+trow() {  # $1 = label, $2 = key ours, $3 = key PgQ, $4 = unit, $5 = scale (value * scale), $6 = decimals,
+          # $7 = info: a row without a target
     local o p pr
     o=$(med "$2"); p=$(med "$3")
     pr=$(pmed 'B / A' "$2" "$3")
     row "$1" "$(calc "%.${6}f" "$o * $5") $4" "$(calc "%.${6}f" "$p * $5") $4" "–" \
-        "$(ratio_cell "$p / $o" "$pr")" "$(met "$pr")"
+        "$(ratio_cell "$p / $o" "$pr")" "$(if [ "${7:-}" = info ]; then echo '(info: no target)'; else met "$pr"; fi)"
 }
 o=$(med cons_ours_ms); p=$(med cons_pgq_ms)
 pr=$(pmed 'B / A' cons_ours_ms cons_pgq_ms)
@@ -609,8 +604,8 @@ trow "… **server CPU** of that session's backend while queueing" fillcpu_ours_
 trow "\`pgq.ticker()\` with $CHUNK pending events on qc (mean of the $((CONSUME_N / CHUNK)) calls while queueing; 3 queues)" filltick_ours_us filltick_pgq_us µs 1 0
 trow "\`pgq.ticker()\` with $TICK_PENDING pending events on qt (decides and inserts a tick; median of $TICK_REPS per run; 3 queues; the ticker's connection after $TICK_DAEMON calls)" tickpend_ours_us tickpend_pgq_us µs 1 0
 trow "… **server CPU** of that call" tickpendcpu_ours_us tickpendcpu_pgq_us µs 1 0
-info_trow "… the same in a fresh backend, after 10 calls (ours: the ticker's Java not yet compiled)" tickpendfresh_ours_us tickpendfresh_pgq_us µs 1 0
-info_trow "… **server CPU** of that call" tickpendfreshcpu_ours_us tickpendfreshcpu_pgq_us µs 1 0
+trow "… the same in a fresh backend, after 10 calls (ours: the ticker's Java not yet compiled)" tickpendfresh_ours_us tickpendfresh_pgq_us µs 1 0 info
+trow "… **server CPU** of that call" tickpendfreshcpu_ours_us tickpendfreshcpu_pgq_us µs 1 0 info
 trow "\`pgq.ticker()\` idle, 0 pending (decides not to tick; median of $IDLE_CALLS calls per run; 3 queues)" tickidle_ours_us tickidle_pgq_us µs 1 0
 trow "… **server CPU** per idle call (mean)" tickidlecpu_ours_us tickidlecpu_pgq_us µs 1 0
 trow "\`pgq.ticker()\` with $(med tickmany_ours_queues) queues, ticking every one (force_tick on each first; median of $TICK_REPS per run)" tickmany_ours_us tickmany_pgq_us µs 1 0

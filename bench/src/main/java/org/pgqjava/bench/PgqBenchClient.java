@@ -447,14 +447,19 @@ public final class PgqBenchClient {
         out("burst_" + label + "_failed", failed);
         if (conn.length > 0) {
             out("burst_" + label + "_conn_p50_ms", dec1(conn[conn.length / 2] / 1e6));
-            out("burst_" + label + "_conn_p99_ms", dec1(conn[(int) Math.min(conn.length - 1, Math.ceil(conn.length * 0.99) - 1)] / 1e6));
+            out("burst_" + label + "_conn_p99_ms", dec1(p99(conn) / 1e6));
             out("burst_" + label + "_total_p50_ms", dec1(tot[tot.length / 2] / 1e6));
-            out("burst_" + label + "_total_p99_ms", dec1(tot[(int) Math.min(tot.length - 1, Math.ceil(tot.length * 0.99) - 1)] / 1e6));
+            out("burst_" + label + "_total_p99_ms", dec1(p99(tot) / 1e6));
             out("burst_" + label + "_total_max_ms", dec1(tot[tot.length - 1] / 1e6));
         }
         if (priv.length > 0 && priv[0] >= 0) {
             out("burst_" + label + "_priv_mb", dec1(priv[priv.length / 2] / 1024.0));
         }
+    }
+
+    /** The 99th percentile (nearest rank) of sorted, non-empty values. */
+    private static long p99(long[] sorted) {
+        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)];
     }
 
     /** Private_Clean + Private_Dirty of a process in kB, or -1 if it cannot be read. */

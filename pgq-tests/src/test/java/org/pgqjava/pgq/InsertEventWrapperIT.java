@@ -83,6 +83,12 @@ class InsertEventWrapperIT {
             assertEquals(List.of(List.of(ROLE, "ty", "captured")), Sql.rows(c, "select who, t, d from iew_captured"
                     + " where e1 is null"));
 
+            // what the replacement returns is what insert_event(3) returns, NULL too (PgQ's wrapper returns it)
+            Sql.exec(c, "create or replace function pgq.insert_event(queue_name text, ev_type text, ev_data text,"
+                    + " ev_extra1 text, ev_extra2 text, ev_extra3 text, ev_extra4 text) returns bigint language sql"
+                    + " as 'select null::bigint'");
+            assertEquals(true, Sql.one(w, "select pgq.insert_event('iew', 'ty', 'nothing') is null"));
+
             // pgq-java's own again: the direct path, nothing captured
             Sql.exec(c, ours);
             Sql.exec(c, "truncate iew_captured");

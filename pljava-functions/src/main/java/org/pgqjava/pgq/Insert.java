@@ -33,7 +33,8 @@ public final class Insert {
                 + curTable + " and not queue_disable_insert and queue_per_tx_limit is null"
                 + (locked ? " for key share" : "") + ") returning ev_id";
     }
-    private static final String[] INSERT_CHECKED_TYPES = {"text", "text", "text", "text", "text", "text", "text"};
+    /** Parameter types of the checked INSERT and of insert_event(7)'s call. */
+    private static final String[] SEVEN_TEXTS = {"text", "text", "text", "text", "text", "text", "text"};
     /** What the checked INSERT returns when the check failed (ev_id is never NULL). */
     private static final long NOT_INSERTED = Long.MIN_VALUE;
 
@@ -77,31 +78,41 @@ public final class Insert {
     /**
      * pgq.insert_event(queue_name, ev_type, ev_data)
      *
-     * <p>insert_event(7) with NULL extras, as PgQ's wrapper (SECURITY INVOKER): while
-     * insert_event(7) is pgq-java's own and the caller may execute it, its Java runs here in its
-     * context (SqlFunction: its owner, its pinned search_path), else it is called through SQL.
-     * Returns: the event id.
+     * <p>insert_event(7) with NULL extras, as PgQ's wrapper (SECURITY INVOKER). Returns: the
+     * event id, or what a replaced insert_event(7) returned (NULL too).
      */
-    public static long insertEventNoExtras(String queueName, String evType, SqlArg evData) {
+    public static Long insertEventNoExtras(String queueName, String evType, SqlArg evData) {
+        return insertEventAsSql(queueName, evType, evData, null, null, null, null);
+    }
+
+    /** pgq.insert_event(7), which insert_event(3) and the table triggers call. */
+    private static final String INSERT_EVENT_7 = "pgq.insert_event(text,text,text,text,text,text,text)";
+    private static final String INSERT_EVENT_7_CALL = "select pgq.insert_event($1, $2, $3, $4, $5, $6, $7)";
+    private static SqlFunction insertEvent7;
+
+    /**
+     * pgq.insert_event(7) as SQL would call it, for callers that PgQ has call it by name: while
+     * it is pgq-java's own and the current user may execute it, its Java runs here in its context
+     * (SqlFunction: its owner, its pinned search_path), one statement less per event; otherwise
+     * (replaced, dropped, no EXECUTE) it is called through SQL, which decides. Values as in
+     * {@link #insertValues}. Returns: the event id, or what a replacement returned.
+     */
+    static Long insertEventAsSql(String queueName, Object evType, Object evData,
+            Object extra1, Object extra2, Object extra3, Object extra4) {
         if (insertEvent7 == null) {
-            insertEvent7 = SqlFunction.of(INSERT_EVENT_7, INSERT_EVENT_7_METHOD);
+            insertEvent7 = SqlFunction.of(INSERT_EVENT_7, "org.pgqjava.pgq.Insert.insertEvent");
         }
         SqlFunction.Context ctx = insertEvent7.enter();
         if (ctx == null) {
-            return Spi.prepare("select pgq.insert_event($1, $2, $3, null, null, null, null)", "text", "text", "text")
-                    .executeLong(queueName, evType, evData);
+            return (Long) Spi.prepare(INSERT_EVENT_7_CALL, SEVEN_TEXTS)
+                    .execute(queueName, evType, evData, extra1, extra2, extra3, extra4).scalar();
         }
         try {
-            return insertValues(queueName, evType, evData, null, null, null, null);
+            return insertValues(queueName, evType, evData, extra1, extra2, extra3, extra4);
         } finally {
             ctx.close();
         }
     }
-
-    /** pgq.insert_event(7), which insert_event(3) and the table triggers call. */
-    static final String INSERT_EVENT_7 = "pgq.insert_event(text,text,text,text,text,text,text)";
-    static final String INSERT_EVENT_7_METHOD = "org.pgqjava.pgq.Insert.insertEvent";
-    private static SqlFunction insertEvent7;
 
     /**
      * pgq.insert_event(queue_name, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)
@@ -131,7 +142,7 @@ public final class Insert {
         } else {
             Producer.Target k = Producer.known(queueName);
             if (k != null) {
-                long id = Spi.prepare(k.checkedSql(Tx.snapshotPerTransaction()), INSERT_CHECKED_TYPES)
+                long id = Spi.prepare(k.checkedSql(Tx.snapshotPerTransaction()), SEVEN_TEXTS)
                         .executeLongOr(NOT_INSERTED, evType, evData, extra1, extra2, extra3, extra4, queueName);
                 if (id != NOT_INSERTED) {
                     Producer.confirm(queueName, k);

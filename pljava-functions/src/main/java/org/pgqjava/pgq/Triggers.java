@@ -3,7 +3,6 @@ package org.pgqjava.pgq;
 import org.pgqjava.pljvm.Pg;
 import org.pgqjava.pljvm.Row;
 import org.pgqjava.pljvm.Spi;
-import org.pgqjava.pljvm.SqlFunction;
 import org.pgqjava.pljvm.TextBlock;
 import org.pgqjava.pljvm.TriggerColumns;
 import org.pgqjava.pljvm.TriggerData;
@@ -25,9 +24,6 @@ public final class Triggers {
     private static final int SQL = 1;
     private static final int JSON = 2;
 
-    private static final String INSERT_EVENT = "select pgq.insert_event($1, $2, $3, $4, $5, $6, $7)";
-    private static final String[] INSERT_EVENT_TYPES = {"text", "text", "text", "text", "text", "text", "text"};
-    private static SqlFunction insertEventFn;
 
     private static final int BOOLOID = 16;
     private static final int INT8OID = 20;
@@ -150,28 +146,10 @@ public final class Triggers {
         return passed(td, s.skip);
     }
 
-    /**
-     * pgq.insert_event(7) as SQL would call it. While it is still pgq-java's own (not replaced,
-     * and the user may execute it), its Java runs here, in its context (its owner, its pinned
-     * search_path): one statement less per event. Otherwise through SQL, by name.
-     */
+    /** pgq.insert_event(7) as SQL would call it (Insert.insertEventAsSql). */
     private static void insertEvent(String queue, String[] f) {
-        if (insertEventFn == null) {
-            insertEventFn = SqlFunction.of(Insert.INSERT_EVENT_7, Insert.INSERT_EVENT_7_METHOD);
-        }
-        SqlFunction.Context ctx = insertEventFn.enter();
-        if (ctx == null) {
-            Spi.prepare(INSERT_EVENT, INSERT_EVENT_TYPES).executeCount(queue, f[TriggerSetup.EV_TYPE],
-                    f[TriggerSetup.EV_DATA], f[TriggerSetup.EV_EXTRA1], f[TriggerSetup.EV_EXTRA2],
-                    f[TriggerSetup.EV_EXTRA3], f[TriggerSetup.EV_EXTRA4]);
-            return;
-        }
-        try {
-            Insert.insertValues(queue, f[TriggerSetup.EV_TYPE], f[TriggerSetup.EV_DATA], f[TriggerSetup.EV_EXTRA1],
-                    f[TriggerSetup.EV_EXTRA2], f[TriggerSetup.EV_EXTRA3], f[TriggerSetup.EV_EXTRA4]);
-        } finally {
-            ctx.close();
-        }
+        Insert.insertEventAsSql(queue, f[TriggerSetup.EV_TYPE], f[TriggerSetup.EV_DATA], f[TriggerSetup.EV_EXTRA1],
+                f[TriggerSetup.EV_EXTRA2], f[TriggerSetup.EV_EXTRA3], f[TriggerSetup.EV_EXTRA4]);
     }
 
     /** The row for PostgreSQL: none after the fact or with SKIP, else the row as it came. */
