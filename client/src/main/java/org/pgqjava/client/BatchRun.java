@@ -1,0 +1,167 @@
+package org.pgqjava.client;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One attempt at one batch, in one transaction on the consumer's connection: next_batch_info, the
+ * events through the handler, event_retry for the events given back, finish_batch, commit. Any
+ * failure rolls the whole transaction back, so the batch stays the consumer's next one.
+ */
+final class BatchRun implements BatchContext {
+
+    private static final Logger log = LoggerFactory.getLogger(Consumer.class);
+
+    private final Consumer.Settings s;
+    private final Connection c;
+    private final BooleanSupplier stopRequested;
+    private final BooleanSupplier abandoned;
+    private Batch batch;
+    /** Events given back: ids and delays in whole seconds (event_retry's int4 form), in pairs. */
+    private final List<long[]> retries = new ArrayList<>();
+
+    BatchRun(Consumer.Settings s, Connection c, BooleanSupplier stopRequested, BooleanSupplier abandoned) {
+        this.s = s;
+        this.c = c;
+        this.stopRequested = stopRequested;
+        this.abandoned = abandoned;
+    }
+
+    /**
+     * Runs the attempt; returns the batch handled, or null when there was none (the transaction
+     * is then committed: it only read). The caller rolls back when this throws.
+     */
+    Batch run() throws Exception {
+        batch = nextBatch();
+        if (batch == null) {
+            c.commit();
+            return null;
+        }
+        long events;
+        try (BatchEvents evs = new BatchEvents(c, batch.id(), s.fetchSize, abandoned)) {
+            if (s.batchHandler != null) {
+                s.batchHandler.handle(evs, this);
+            } else {
+                for (Event e : evs) {
+                    handle(e);
+                }
+            }
+            events = evs.count();
+        }
+        if (abandoned.getAsBoolean()) {
+            throw new BatchEvents.Abandoned();
+        }
+        for (long[] r : retries) {
+            eventRetry(r[0], r[1]);
+        }
+        finishBatch();
+        c.commit();
+        if (log.isDebugEnabled()) {
+            log.debug("{}/{}: batch {} (ticks {}..{}) done: {} events read, {} retried", s.queue, s.consumer,
+                    batch.id(), batch.prevTickId(), batch.tickId(), events, retries.size());
+        }
+        return batch;
+    }
+
+    int retried() {
+        return retries.size();
+    }
+
+    private void handle(Event e) throws Exception {
+        try {
+            s.eventHandler.handle(e, this);
+        } catch (Exception ex) {
+            if (s.failedEventDelay == null || ex instanceof BatchEvents.Abandoned) {
+                throw ex;
+            }
+            log.warn("{}/{}: event {} of batch {} failed, retried in {} s: {}", s.queue, s.consumer, e.id(),
+                    batch.id(), seconds(s.failedEventDelay), ex.toString());
+            retry(e, s.failedEventDelay);
+        }
+    }
+
+    private Batch nextBatch() throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select batch_id, cur_tick_id, prev_tick_id, cur_tick_time,"
+                + " prev_tick_time, cur_tick_event_seq, prev_tick_event_seq from pgq.next_batch_info(?, ?)")) {
+            ps.setString(1, s.queue);
+            ps.setString(2, s.consumer);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long id = rs.getLong(1);
+                if (rs.wasNull()) {
+                    return null;
+                }
+                return new Batch(id, rs.getLong(2), rs.getLong(3), rs.getObject(4, OffsetDateTime.class),
+                        rs.getObject(5, OffsetDateTime.class), rs.getLong(6), rs.getLong(7));
+            }
+        }
+    }
+
+    private void eventRetry(long eventId, long seconds) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select pgq.event_retry(?, ?, ?::int4)")) {
+            ps.setLong(1, batch.id());
+            ps.setLong(2, eventId);
+            ps.setLong(3, seconds);
+            ps.executeQuery().close();
+        }
+    }
+
+    private void finishBatch() throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select pgq.finish_batch(?)")) {
+            ps.setLong(1, batch.id());
+            ps.executeQuery().close();
+        }
+    }
+
+    /** Whole seconds, rounded up: event_retry takes seconds, and a retry must not come early. */
+    static long seconds(Duration d) {
+        long s = d.getSeconds();
+        return d.getNano() > 0 ? s + 1 : s;
+    }
+
+    @Override
+    public Batch batch() {
+        return batch;
+    }
+
+    @Override
+    public String queue() {
+        return s.queue;
+    }
+
+    @Override
+    public String consumer() {
+        return s.consumer;
+    }
+
+    @Override
+    public Connection connection() {
+        return c;
+    }
+
+    @Override
+    public void retry(Event event, Duration delay) {
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("retry delay must not be negative: " + delay);
+        }
+        long sec = seconds(delay);
+        if (sec > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("retry delay over " + Integer.MAX_VALUE + " s: " + delay);
+        }
+        retries.add(new long[] {event.id(), sec});
+    }
+
+    @Override
+    public boolean stopRequested() {
+        return stopRequested.getAsBoolean();
+    }
+}
