@@ -15,9 +15,12 @@ public interface BatchContext {
     String consumer();
 
     /**
-     * The consumer's connection, in the batch's transaction: what the handler writes through it
-     * commits together with {@code pgq.finish_batch}, so a handler that writes into the queue's
-     * own database gets each batch applied exactly once. Do not commit, roll back or close it.
+     * Where the handler writes, in the batch's transaction. Usually the consumer's connection to
+     * the queue's database: what the handler writes through it commits together with
+     * {@code pgq.finish_batch}, so each batch is applied there exactly once. In exactly-once mode
+     * ({@link Consumer.Builder#exactlyOnceInto}) the target database's connection: its
+     * transaction commits with the batch's record in {@code pgq_client.completed_batch}, before
+     * the batch is finished in the queue. Do not commit, roll back or close it.
      */
     Connection connection();
 

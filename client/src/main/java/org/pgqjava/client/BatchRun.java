@@ -23,15 +23,18 @@ final class BatchRun implements BatchContext {
 
     private final Consumer.Settings s;
     private final Connection c;
+    /** The target's connection in exactly-once mode, else null. */
+    private final Connection t;
     private final BooleanSupplier stopRequested;
     private final BooleanSupplier abandoned;
     private Batch batch;
     /** Events given back: ids and delays in whole seconds (event_retry's int4 form), in pairs. */
     private final List<long[]> retries = new ArrayList<>();
 
-    BatchRun(Consumer.Settings s, Connection c, BooleanSupplier stopRequested, BooleanSupplier abandoned) {
+    BatchRun(Consumer.Settings s, Connection c, Connection t, BooleanSupplier stopRequested, BooleanSupplier abandoned) {
         this.s = s;
         this.c = c;
+        this.t = t;
         this.stopRequested = stopRequested;
         this.abandoned = abandoned;
     }
@@ -46,6 +49,38 @@ final class BatchRun implements BatchContext {
             c.commit();
             return null;
         }
+        if (t == null) {
+            long events = handleEvents();
+            finish();
+            debugDone(events);
+            return batch;
+        }
+        TargetTracking tracking = new TargetTracking(t, s.queue, s.consumer);
+        Long last = tracking.lockLastTick();
+        if (last != null && last == batch.tickId()) {
+            // applied in the target, but its finish_batch never committed: finish it now
+            retries.addAll(tracking.retriesOf(batch.tickId()));
+            t.rollback();
+            log.info("{}/{}: batch of ticks {}..{} was applied to the target before; finishing it in the queue"
+                    + " ({} retries given back again)", s.queue, s.consumer, batch.prevTickId(), batch.tickId(), retries.size());
+            finish();
+            return batch;
+        }
+        if (last != null && last > batch.prevTickId()) {
+            throw tracking.overlap(batch, last);
+        }
+        long events = handleEvents();
+        tracking.markApplied(batch.tickId(), retries);
+        s.steps.reached("handled");
+        t.commit();
+        s.steps.reached("target-committed");
+        finish();
+        debugDone(events);
+        return batch;
+    }
+
+    /** Gives the batch's events to the handler; returns how many were read. */
+    private long handleEvents() throws Exception {
         long events;
         try (BatchEvents evs = new BatchEvents(c, batch.id(), s.fetchSize, abandoned)) {
             if (s.batchHandler != null) {
@@ -60,16 +95,25 @@ final class BatchRun implements BatchContext {
         if (abandoned.getAsBoolean()) {
             throw new BatchEvents.Abandoned();
         }
+        return events;
+    }
+
+    /** event_retry for the events given back, finish_batch, commit: the batch is done in the queue. */
+    private void finish() throws Exception {
         for (long[] r : retries) {
             eventRetry(r[0], r[1]);
         }
         finishBatch();
+        s.steps.reached("finished");
         c.commit();
+        s.steps.reached("committed");
+    }
+
+    private void debugDone(long events) {
         if (log.isDebugEnabled()) {
             log.debug("{}/{}: batch {} (ticks {}..{}) done: {} events read, {} retried", s.queue, s.consumer,
                     batch.id(), batch.prevTickId(), batch.tickId(), events, retries.size());
         }
-        return batch;
     }
 
     int retried() {
@@ -145,7 +189,7 @@ final class BatchRun implements BatchContext {
 
     @Override
     public Connection connection() {
-        return c;
+        return t != null ? t : c;
     }
 
     @Override

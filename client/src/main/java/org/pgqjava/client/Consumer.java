@@ -41,11 +41,15 @@ public final class Consumer implements AutoCloseable {
     private volatile boolean abandoning;
     private boolean running;
     private Thread thread;
-    private Connection connection;
+    private final HeldConnection queueConnection;
+    /** The target's connection in exactly-once mode, else null. */
+    private final HeldConnection targetConnection;
     private int failures;
 
     private Consumer(Settings s) {
         this.s = s;
+        this.queueConnection = new HeldConnection(s.dataSource, "queue");
+        this.targetConnection = s.target == null ? null : new HeldConnection(s.target, "target");
     }
 
     /** A consumer named {@code consumer} of {@code queue}, with connections from {@code dataSource}. */
@@ -85,12 +89,15 @@ public final class Consumer implements AutoCloseable {
      * applications that drive the loop themselves; {@link #run()} is the usual way.
      */
     public boolean handleNextBatch() throws Exception {
-        Connection c = connection();
-        BatchRun run = new BatchRun(s, c, () -> stopping, () -> abandoning);
         try {
-            return run.run() != null;
+            Connection c = queueConnection.get();
+            Connection t = targetConnection == null ? null : targetConnection.get();
+            return new BatchRun(s, c, t, () -> stopping, () -> abandoning).run() != null;
         } catch (Exception | Error e) {
-            rollback(c, e);
+            if (targetConnection != null) {
+                targetConnection.rollback(e);
+            }
+            queueConnection.rollback(e);
             throw e;
         }
     }
@@ -116,7 +123,7 @@ public final class Consumer implements AutoCloseable {
                 loopOnce();
             }
         } finally {
-            closeConnection();
+            closeConnections();
             synchronized (lock) {
                 running = false;
                 lock.notifyAll();
@@ -198,7 +205,7 @@ public final class Consumer implements AutoCloseable {
         }
         synchronized (lock) {
             if (!running) {
-                closeConnection();
+                closeConnections();
             }
         }
     }
@@ -273,7 +280,7 @@ public final class Consumer implements AutoCloseable {
     }
 
     private int oneCall(String sql) throws SQLException {
-        Connection c = connection();
+        Connection c = queueConnection.get();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, s.queue);
             ps.setString(2, s.consumer);
@@ -285,47 +292,15 @@ public final class Consumer implements AutoCloseable {
             c.commit();
             return r;
         } catch (SQLException | RuntimeException e) {
-            rollback(c, e);
+            queueConnection.rollback(e);
             throw e;
         }
     }
 
-    private synchronized Connection connection() throws SQLException {
-        if (connection == null) {
-            Connection c = s.dataSource.getConnection();
-            try {
-                c.setAutoCommit(false);
-            } catch (SQLException e) {
-                c.close();
-                throw e;
-            }
-            connection = c;
-        }
-        return connection;
-    }
-
-    /** Rolls back after {@code failure}; drops the connection when it is broken. */
-    private synchronized void rollback(Connection c, Throwable failure) {
-        try {
-            c.rollback();
-            if (c.isValid(5)) {
-                return;
-            }
-        } catch (SQLException e) {
-            failure.addSuppressed(e);
-        }
-        closeConnection();
-    }
-
-    private synchronized void closeConnection() {
-        Connection c = connection;
-        connection = null;
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException e) {
-                log.debug("{}/{}: closing the connection failed: {}", s.queue, s.consumer, e.toString());
-            }
+    private void closeConnections() {
+        queueConnection.close();
+        if (targetConnection != null) {
+            targetConnection.close();
         }
     }
 
@@ -343,9 +318,19 @@ public final class Consumer implements AutoCloseable {
         return "Consumer[" + s.queue + "/" + s.consumer + "]";
     }
 
+    /** Named points of a batch's handling, for tests that inject a failure at each. */
+    @FunctionalInterface
+    interface Steps {
+        void reached(String step) throws Exception;
+    }
+
     /** What the builder sets; read-only once built. */
     static final class Settings {
         DataSource dataSource;
+        /** Exactly-once mode: where the handler writes and the batches are tracked; else null. */
+        DataSource target;
+        /** Test hook: called at the steps of a batch (fault injection); does nothing otherwise. */
+        Steps steps = step -> { };
         String queue;
         String consumer;
         BatchHandler batchHandler;
@@ -362,6 +347,8 @@ public final class Consumer implements AutoCloseable {
         Settings copy() {
             Settings c = new Settings();
             c.dataSource = dataSource;
+            c.target = target;
+            c.steps = steps;
             c.queue = queue;
             c.consumer = consumer;
             c.batchHandler = batchHandler;
@@ -385,6 +372,26 @@ public final class Consumer implements AutoCloseable {
             s.dataSource = Objects.requireNonNull(dataSource, "dataSource");
             s.queue = Objects.requireNonNull(queue, "queue");
             s.consumer = Objects.requireNonNull(consumer, "consumer");
+        }
+
+        /**
+         * Exactly-once mode: the handler writes into {@code target} (through
+         * {@link BatchContext#connection()}), and each batch is recorded there in the same
+         * transaction as the handler's writes, before it is finished in the queue. A batch is so
+         * applied to the target once, whatever fails when. The target needs the tables of
+         * {@code db/pgq-client/changelog.xml} (in this jar; run it with Liquibase). Not needed
+         * when the handler writes into the queue's own database: its writes commit with
+         * finish_batch anyway.
+         */
+        public Builder exactlyOnceInto(DataSource target) {
+            s.target = Objects.requireNonNull(target, "target");
+            return this;
+        }
+
+        /** Test hook: {@code steps} is called at each named step of a batch. */
+        Builder steps(Steps steps) {
+            s.steps = Objects.requireNonNull(steps, "steps");
+            return this;
         }
 
         /** The handler of whole batches (exactly one of batchHandler and eventHandler). */
