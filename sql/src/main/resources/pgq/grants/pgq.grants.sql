@@ -8,7 +8,7 @@
 --      changes nothing and a privilege dropped from a list is taken away.
 --      Grants to other roles are left alone.
 --
---      Every function of schemas pgq and pgq_java must be listed, or it keeps the
+--      Every function of schemas pgq, pgq_java and pgq_coop must be listed, or it keeps the
 --      EXECUTE that PostgreSQL grants to public on new functions.  Event
 --      tables of existing queues keep the grants they copied from
 --      pgq.event_template at creation (pgq.grant_perms).
@@ -88,7 +88,16 @@ begin
             ('pgq.drop_queue(text)',                                        'pgq_admin'),
             ('pgq.set_queue_config(text, text, text)',                      'pgq_admin'),
             ('pgq.insert_event_raw(text, bigint, timestamptz, integer, integer, text, text, text, text, text, text)', 'pgq_admin'),
-            ('pgq.event_retry_raw(text, text, timestamptz, bigint, timestamptz, integer, text, text, text, text, text, text)', 'pgq_admin')
+            ('pgq.event_retry_raw(text, text, timestamptz, bigint, timestamptz, integer, text, text, text, text, text, text)', 'pgq_admin'),
+            -- pgq_coop: cooperative consumers are consumers
+            ('pgq_coop.register_subconsumer(text, text, text)',             'pgq_reader'),
+            ('pgq_coop.unregister_subconsumer(text, text, text, integer)',  'pgq_reader'),
+            ('pgq_coop.next_batch(text, text, text)',                       'pgq_reader'),
+            ('pgq_coop.next_batch(text, text, text, interval)',             'pgq_reader'),
+            ('pgq_coop.next_batch_custom(text, text, text, interval, int4, interval)', 'pgq_reader'),
+            ('pgq_coop.next_batch_custom(text, text, text, interval, int4, interval, interval)', 'pgq_reader'),
+            ('pgq_coop.finish_batch(bigint)',                               'pgq_reader'),
+            ('pgq_coop.version()',                                          'public')
           ) as g(fn, grp)
     loop
         execute pg_catalog.format('revoke all on function %s from public, pgq_reader, pgq_writer, pgq_admin cascade', f.fn);

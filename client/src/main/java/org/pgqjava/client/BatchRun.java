@@ -44,7 +44,7 @@ final class BatchRun implements BatchContext {
      * is then committed: it only read). The caller rolls back when this throws.
      */
     Batch run() throws Exception {
-        batch = nextBatch();
+        batch = s.subconsumer != null ? coopNextBatch() : nextBatch();
         if (batch == null) {
             c.commit();
             return null;
@@ -159,8 +159,47 @@ final class BatchRun implements BatchContext {
         }
     }
 
+    /**
+     * A cooperative consumer's next batch: pgq_coop.next_batch, then a commit, because that call
+     * locks the main consumer's subscription and the other sub-consumers wait for the lock. The
+     * batch stays this sub-consumer's until pgq_coop.finish_batch; after a failure it comes back
+     * to it (or, once it counts as dead, to another sub-consumer).
+     */
+    private Batch coopNextBatch() throws SQLException {
+        Long id;
+        try (PreparedStatement ps = c.prepareStatement(s.takeOverAfter == null ? "select pgq_coop.next_batch(?, ?, ?)"
+                : "select pgq_coop.next_batch(?, ?, ?, ? * interval '1 millisecond')")) {
+            ps.setString(1, s.queue);
+            ps.setString(2, s.consumer);
+            ps.setString(3, s.subconsumer);
+            if (s.takeOverAfter != null) {
+                ps.setLong(4, s.takeOverAfter.toMillis());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                id = rs.getLong(1);
+                if (rs.wasNull()) {
+                    return null;
+                }
+            }
+        }
+        Batch b;
+        try (PreparedStatement ps = c.prepareStatement("select tick_id, prev_tick_id, batch_end, batch_start, seq_end,"
+                + " seq_start from pgq.get_batch_info(?)")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                b = new Batch(id, rs.getLong(1), rs.getLong(2), rs.getObject(3, OffsetDateTime.class),
+                        rs.getObject(4, OffsetDateTime.class), rs.getLong(5), rs.getLong(6));
+            }
+        }
+        c.commit();
+        return b;
+    }
+
     private void finishBatch() throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select pgq.finish_batch(?)")) {
+        try (PreparedStatement ps = c.prepareStatement(s.subconsumer != null ? "select pgq_coop.finish_batch(?)"
+                : "select pgq.finish_batch(?)")) {
             ps.setLong(1, batch.id());
             ps.executeQuery().close();
         }

@@ -71,7 +71,8 @@ public final class Consumer implements AutoCloseable {
      * stays where it is).
      */
     public boolean register() throws SQLException {
-        return oneCall("select pgq.register_consumer(?, ?)") == 1;
+        return oneCall(s.subconsumer != null ? "select pgq_coop.register_subconsumer(?, ?, ?)"
+                : "select pgq.register_consumer(?, ?)") == 1;
     }
 
     /**
@@ -80,7 +81,8 @@ public final class Consumer implements AutoCloseable {
      * registered.
      */
     public boolean unregister() throws SQLException {
-        return oneCall("select pgq.unregister_consumer(?, ?)") > 0;
+        return oneCall(s.subconsumer != null ? "select pgq_coop.unregister_subconsumer(?, ?, ?, 0)"
+                : "select pgq.unregister_consumer(?, ?)") > 0;
     }
 
     /**
@@ -284,6 +286,9 @@ public final class Consumer implements AutoCloseable {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, s.queue);
             ps.setString(2, s.consumer);
+            if (s.subconsumer != null) {
+                ps.setString(3, s.subconsumer);
+            }
             int r;
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -315,7 +320,7 @@ public final class Consumer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Consumer[" + s.queue + "/" + s.consumer + "]";
+        return "Consumer[" + s.queue + "/" + s.consumer + (s.subconsumer != null ? "." + s.subconsumer : "") + "]";
     }
 
     /** Named points of a batch's handling, for tests that inject a failure at each. */
@@ -329,6 +334,10 @@ public final class Consumer implements AutoCloseable {
         DataSource dataSource;
         /** Exactly-once mode: where the handler writes and the batches are tracked; else null. */
         DataSource target;
+        /** Cooperative mode: this process's sub-consumer name; else null. */
+        String subconsumer;
+        /** Cooperative mode: inactivity after which another sub-consumer's batch is taken over; null: never. */
+        Duration takeOverAfter;
         /** Test hook: called at the steps of a batch (fault injection); does nothing otherwise. */
         Steps steps = step -> { };
         String queue;
@@ -348,6 +357,8 @@ public final class Consumer implements AutoCloseable {
             Settings c = new Settings();
             c.dataSource = dataSource;
             c.target = target;
+            c.subconsumer = subconsumer;
+            c.takeOverAfter = takeOverAfter;
             c.steps = steps;
             c.queue = queue;
             c.consumer = consumer;
@@ -385,6 +396,31 @@ public final class Consumer implements AutoCloseable {
          */
         public Builder exactlyOnceInto(DataSource target) {
             s.target = Objects.requireNonNull(target, "target");
+            return this;
+        }
+
+        /**
+         * Cooperative mode (pgq_coop): this process is sub-consumer {@code subconsumer} of the
+         * consumer; the consumer's batches are shared out among its sub-consumers, each batch to
+         * one of them. Registering registers the sub-consumer (and the consumer if needed).
+         * Every sub-consumer process uses the same queue and consumer name and a name of its own
+         * here. Handler writes through {@link BatchContext#connection()} commit with the batch's
+         * finish, as in the plain mode; {@link #exactlyOnceInto} is not available here.
+         */
+        public Builder cooperative(String subconsumer) {
+            s.subconsumer = Objects.requireNonNull(subconsumer, "subconsumer");
+            return this;
+        }
+
+        /**
+         * Cooperative mode: a sub-consumer that has neither taken nor finished a batch for this
+         * long counts as dead, and the next sub-consumer looking for work unregisters it and
+         * takes over its batch. Make it well longer than any batch takes to handle: a live
+         * sub-consumer whose batch is taken over would handle it together with the one that
+         * took it. Default: never.
+         */
+        public Builder takeOverAfter(Duration inactivity) {
+            s.takeOverAfter = positive("takeOverAfter", inactivity);
             return this;
         }
 
@@ -456,6 +492,14 @@ public final class Consumer implements AutoCloseable {
         public Consumer build() {
             if ((s.batchHandler == null) == (s.eventHandler == null)) {
                 throw new IllegalStateException("set exactly one of batchHandler and eventHandler");
+            }
+            if (s.takeOverAfter != null && s.subconsumer == null) {
+                throw new IllegalStateException("takeOverAfter needs cooperative(subconsumer)");
+            }
+            if (s.target != null && s.subconsumer != null) {
+                throw new IllegalStateException("exactlyOnceInto is not available with cooperative consumers"
+                        + " (their batches are applied out of order); write into the queue's database through"
+                        + " BatchContext.connection() instead, which is exactly once there");
             }
             if (s.failedEventDelay != null && s.eventHandler == null) {
                 throw new IllegalStateException("retryFailedEvents needs an eventHandler"

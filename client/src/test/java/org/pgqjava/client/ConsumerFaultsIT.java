@@ -7,9 +7,6 @@ import static org.pgqjava.client.ClientTests.createTickingQueue;
 import static org.pgqjava.client.ClientTests.dataSource;
 import static org.pgqjava.client.ClientTests.tick;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +14,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -48,18 +44,8 @@ class ConsumerFaultsIT {
         Sql.exec(c, "select pgq.register_consumer('q_kill', 'c')");
         List<Long> expected = produce(c, "q_kill", 40);
         long tick = tick(c, "q_kill");
-        Process p = ConsumerMain.command("64m", db.jdbcUrl(), "q_kill", "c", "hang").start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            String line;
-            while ((line = out.readLine()) != null && !line.startsWith("HANDLED")) {
-                System.out.println("[consumer] " + line);
-            }
-            assertEquals("HANDLED 40", line, "the child handled its batch");
-        } finally {
-            p.destroyForcibly(); // SIGKILL: no finish_batch, no rollback from the client
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        }
+        assertEquals("HANDLED 40", ConsumerMain.runUntilHandledThenKill(db.jdbcUrl(), "q_kill", "c", "hang"),
+                "the child handled its batch");
         Await.until("the killed consumer's backend is gone", WAIT, () -> Sql.oneLong(c,
                 "select count(*) from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'") == 0);
         List<Long> again = Collections.synchronizedList(new ArrayList<>());

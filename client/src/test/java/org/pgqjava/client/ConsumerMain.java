@@ -1,9 +1,13 @@
 package org.pgqjava.client;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -15,6 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *     connection of its own (autocommit: outside the batch), prints {@code HANDLED <n>} and then
  *     blocks, never returning from the handler: killed there, it dies between handler and
  *     finish_batch.</li>
+ * <li>{@code coop-hang sub}: sub-consumer {@code sub} of a cooperative consumer; writes each event
+ *     of its first batch into table {@code handled} through the batch's own connection (so in the
+ *     batch's transaction), prints {@code HANDLED <n>} and blocks.</li>
  * </ul>
  */
 public final class ConsumerMain {
@@ -59,8 +66,45 @@ public final class ConsumerMain {
                     Thread.sleep(Long.MAX_VALUE);
                 }).build().run();
             }
+        } else if (mode.equals("coop-hang")) {
+            b.cooperative(args[4]).batchHandler((events, ctx) -> {
+                int n = 0;
+                try (PreparedStatement ps = ctx.connection().prepareStatement("insert into handled values (?, ?)")) {
+                    for (Event e : events) {
+                        ps.setLong(1, e.id());
+                        ps.setString(2, args[4]);
+                        ps.executeUpdate();
+                        n++;
+                    }
+                }
+                System.out.println("HANDLED " + n);
+                System.out.flush();
+                Thread.sleep(Long.MAX_VALUE);
+            }).build().run();
         } else {
             throw new IllegalArgumentException("mode " + mode);
+        }
+    }
+
+    /**
+     * Starts this class with {@code args} in a new JVM, waits for its {@code HANDLED <n>} line
+     * (echoing what it printed before), then kills it with SIGKILL and waits for it to end.
+     * Returns the HANDLED line (null if the child ended without one).
+     */
+    static String runUntilHandledThenKill(String... args) throws Exception {
+        Process p = command("64m", args).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("HANDLED")) {
+                System.out.println("[child consumer] " + line);
+            }
+            return line;
+        } finally {
+            p.destroyForcibly(); // SIGKILL: no finish_batch, no rollback from the client
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the killed consumer JVM did not end");
+            }
         }
     }
 

@@ -105,7 +105,8 @@ final class Db {
     }
 
     /** The release changelogs (what runs once), oldest first, as the master changelog includes them. */
-    static final List<String> RELEASES = List.of("db/pgq/0.1/changelog.xml", "db/pgq/0.2/changelog.xml");
+    static final List<String> RELEASES = List.of("db/pgq/0.1/changelog.xml", "db/pgq/0.2/changelog.xml",
+            "db/pgq/0.3/changelog.xml");
 
     /** Changesets of all release changelogs. */
     static int releaseChangesets() {

@@ -42,6 +42,7 @@ class EmbeddedJarIT {
         assertTrue(sql.contains("sha256 " + sha256(jar)), "header names the sha256 of the embedded jar");
         assertTrue(sql.contains("select pljvm.set_classpath('pgq', array['pgq']);"), sql.substring(0, 300));
         assertTrue(sql.contains("select pljvm.set_classpath('pgq_java', array['pgq']);"), sql.substring(0, 300));
+        assertTrue(sql.contains("select pljvm.set_classpath('pgq_coop', array['pgq']);"), sql.substring(0, 300));
 
         // every entry carries project.build.outputTimestamp, not the build time; zip entry times
         // are local times without a zone, hence the slack of a time zone offset

@@ -94,7 +94,7 @@ class InstallIT {
     @Test
     void securityDefinersPinTheirSearchPath(Connection c) throws SQLException {
         List<String> wrong = lines(c, "select oid::regprocedure, prosecdef, proconfig from pg_catalog.pg_proc"
-                + " where pronamespace in ('pgq'::regnamespace, 'pgq_java'::regnamespace) and case when prosecdef"
+                + " where pronamespace in ('pgq'::regnamespace, 'pgq_java'::regnamespace, 'pgq_coop'::regnamespace) and case when prosecdef"
                 + " then proconfig is distinct from '{\"search_path=pg_catalog, pg_temp\"}' else proconfig is not null end");
         assertEquals(List.of(), wrong, "security definers need exactly SET search_path = pg_catalog, pg_temp;"
                 + " other functions no SET (it would stop inlining)");
@@ -103,7 +103,7 @@ class InstallIT {
     @Test
     void everyFunctionFileMakesTheFunctionsOfItsName(Connection c) throws SQLException {
         assertEquals(functionNames(), lines(c, "select distinct pronamespace::regnamespace || '.' || proname from pg_catalog.pg_proc"
-                + " where pronamespace in ('pgq'::regnamespace, 'pgq_java'::regnamespace) order by 1"),
+                + " where pronamespace in ('pgq'::regnamespace, 'pgq_java'::regnamespace, 'pgq_coop'::regnamespace) order by 1"),
                 "pgq/functions/<schema>.<name>.sql creates the functions named <name>, and no others exist");
     }
 
@@ -115,7 +115,7 @@ class InstallIT {
         Set<String> javaNames = new TreeSet<>();
         List<String> java = lines(c, "select p.oid, p.oid::regprocedure, p.prosrc, p.pronamespace::regnamespace || '.' || p.proname"
                 + " from pg_catalog.pg_proc p join pg_catalog.pg_language l on l.oid = p.prolang"
-                + " where p.pronamespace in ('pgq'::regnamespace, 'pgq_java'::regnamespace) and l.lanname = 'pljvm' order by 2");
+                + " where p.pronamespace in ('pgq'::regnamespace, 'pgq_java'::regnamespace, 'pgq_coop'::regnamespace) and l.lanname = 'pljvm' order by 2");
         for (String line : java) {
             String[] f = line.split("\\|");
             javaNames.add(f[3]);
@@ -142,7 +142,7 @@ class InstallIT {
                         + " where p.oid in ('pgq.drop_queue(text)'::regprocedure, 'pgq.get_batch_cursor(bigint,text,int4)'::regprocedure)"
                         + " order by p.oid::regprocedure::text"));
         assertEquals(List.of("pgq|t"), lines(c, "select jar_name, length(jar_bytes) > 1000 from pljvm.jar"));
-        assertEquals(List.of("pgq|{pgq}", "pgq_java|{pgq}"),
+        assertEquals(List.of("pgq|{pgq}", "pgq_coop|{pgq}", "pgq_java|{pgq}"),
                 lines(c, "select schema_name, jar_names from pljvm.classpath order by schema_name"));
     }
 

@@ -172,13 +172,13 @@ class SecurityIT {
     @Test
     void securityDefinerFunctionsPinSearchPath(Connection su) throws SQLException {
         assertEquals(List.of(), Sql.column(su, "select proname from pg_proc"
-                + " where pronamespace in ('pgq'::regnamespace, 'pgq_java'::regnamespace)"
+                + " where pronamespace in ('pgq'::regnamespace, 'pgq_java'::regnamespace, 'pgq_coop'::regnamespace)"
                 + " and prosecdef and not (coalesce(proconfig::text, '') like '%search_path%')"));
         assertTrue(Sql.oneLong(su, "select count(*) from pg_proc where pronamespace = 'pgq'::regnamespace and prosecdef") >= 15);
         // every function of schemas pgq and pgq_java is in a group or public, and PUBLIC cannot
         // execute the others
         assertEquals(List.of(), Sql.column(su, "select p.oid::regprocedure::text from pg_proc p"
-                + " where p.pronamespace in ('pgq'::regnamespace, 'pgq_java'::regnamespace)"
+                + " where p.pronamespace in ('pgq'::regnamespace, 'pgq_java'::regnamespace, 'pgq_coop'::regnamespace)"
                 + " and has_function_privilege('" + NOBODY + "', p.oid, 'execute')"
                 + " and p.proname not in ('seq_getval', 'get_queue_info', 'get_consumer_info', 'quote_fqname', 'version',"
                 + " 'tick_channel')"

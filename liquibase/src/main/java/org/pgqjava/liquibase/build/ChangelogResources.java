@@ -25,8 +25,8 @@ import java.util.stream.Stream;
  *     of our own so that the sql jar may sit on the same class path (Liquibase refuses a path
  *     that two class path entries both have);</li>
  * <li>{@value #JAR_SQL}: installs the pljava-functions jar, as hex, with
- *     {@code pljvm.install_jar('pgq', ...)} and puts it on the class path of schemas pgq and
- *     pgq_java. Its
+ *     {@code pljvm.install_jar('pgq', ...)} and puts it on the class path of schemas pgq,
+ *     pgq_java and pgq_coop. Its
  *     changeset runs on change, so the text must change exactly when the jar's bytes do:
  *     nothing here depends on time or build directory;</li>
  * <li>{@value #FUNCTIONS_CHANGELOG}: one changeset per function file, in creation order
@@ -153,6 +153,8 @@ public final class ChangelogResources {
         sql.append("select pljvm.set_classpath('pgq', array['").append(JAR_NAME).append("']);\n");
         // pgq-java's own functions (schema pgq_java) run the same classes, in the same loader
         sql.append("select pljvm.set_classpath('pgq_java', array['").append(JAR_NAME).append("']);\n");
+        // and pgq_coop's (cooperative consumers)
+        sql.append("select pljvm.set_classpath('pgq_coop', array['").append(JAR_NAME).append("']);\n");
         return sql.toString();
     }
 
