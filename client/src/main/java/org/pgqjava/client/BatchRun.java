@@ -28,6 +28,7 @@ final class BatchRun implements BatchContext {
     private final BooleanSupplier stopRequested;
     private final BooleanSupplier abandoned;
     private Batch batch;
+    private long events;
     /** Events given back: ids and delays in whole seconds (event_retry's int4 form), in pairs. */
     private final List<long[]> retries = new ArrayList<>();
 
@@ -50,7 +51,7 @@ final class BatchRun implements BatchContext {
             return null;
         }
         if (t == null) {
-            long events = handleEvents();
+            events = handleEvents();
             finish();
             debugDone(events);
             return batch;
@@ -69,7 +70,7 @@ final class BatchRun implements BatchContext {
         if (last != null && last > batch.prevTickId()) {
             throw tracking.overlap(batch, last);
         }
-        long events = handleEvents();
+        events = handleEvents();
         tracking.markApplied(batch.tickId(), retries);
         s.steps.reached("handled");
         t.commit();
@@ -118,6 +119,11 @@ final class BatchRun implements BatchContext {
 
     int retried() {
         return retries.size();
+    }
+
+    /** Events read from the batch (0 for a batch the target had applied before). */
+    long events() {
+        return events;
     }
 
     private void handle(Event e) throws Exception {

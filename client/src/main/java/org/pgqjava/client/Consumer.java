@@ -65,6 +65,11 @@ public final class Consumer implements AutoCloseable {
         return s.consumer;
     }
 
+    /** The consumer's name as PgQ lists it: {@code consumer.sub} for a cooperative sub-consumer. */
+    public String fullName() {
+        return s.subconsumer != null ? s.consumer + "." + s.subconsumer : s.consumer;
+    }
+
     /**
      * Registers the consumer ({@code pgq.register_consumer}): from now on every event committed
      * into the queue waits for it. Returns false if it was registered already (its position then
@@ -91,15 +96,28 @@ public final class Consumer implements AutoCloseable {
      * applications that drive the loop themselves; {@link #run()} is the usual way.
      */
     public boolean handleNextBatch() throws Exception {
+        long start = System.nanoTime();
         try {
             Connection c = queueConnection.get();
             Connection t = targetConnection == null ? null : targetConnection.get();
-            return new BatchRun(s, c, t, () -> stopping, () -> abandoning).run() != null;
+            BatchRun run = new BatchRun(s, c, t, () -> stopping, () -> abandoning);
+            Batch b = run.run();
+            if (b == null) {
+                return false;
+            }
+            Duration lag = b.tickTime() == null ? Duration.ZERO
+                    : Duration.between(b.tickTime().toInstant(), java.time.Instant.now());
+            s.metrics.batchDone(this, run.events(), run.retried(), Duration.ofNanos(System.nanoTime() - start),
+                    lag.isNegative() ? Duration.ZERO : lag);
+            return true;
         } catch (Exception | Error e) {
             if (targetConnection != null) {
                 targetConnection.rollback(e);
             }
             queueConnection.rollback(e);
+            if (!(e instanceof BatchEvents.Abandoned)) {
+                s.metrics.batchFailed(this, e);
+            }
             throw e;
         }
     }
@@ -338,6 +356,7 @@ public final class Consumer implements AutoCloseable {
         String subconsumer;
         /** Cooperative mode: inactivity after which another sub-consumer's batch is taken over; null: never. */
         Duration takeOverAfter;
+        ConsumerMetrics metrics = ConsumerMetrics.NONE;
         /** Test hook: called at the steps of a batch (fault injection); does nothing otherwise. */
         Steps steps = step -> { };
         String queue;
@@ -360,6 +379,7 @@ public final class Consumer implements AutoCloseable {
             c.subconsumer = subconsumer;
             c.takeOverAfter = takeOverAfter;
             c.steps = steps;
+            c.metrics = metrics;
             c.queue = queue;
             c.consumer = consumer;
             c.batchHandler = batchHandler;
@@ -421,6 +441,12 @@ public final class Consumer implements AutoCloseable {
          */
         public Builder takeOverAfter(Duration inactivity) {
             s.takeOverAfter = positive("takeOverAfter", inactivity);
+            return this;
+        }
+
+        /** Where the consumer reports its batches: {@code MicrometerConsumerMetrics.of(registry)}, say. */
+        public Builder metrics(ConsumerMetrics metrics) {
+            s.metrics = Objects.requireNonNull(metrics, "metrics");
             return this;
         }
 
