@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (Consumer consumer = Consumer.builder(dataSource, "orders", "mailer")
  *         .eventHandler((event, ctx) -> mailer.send(event.data()))
- *         .build()
- *         .start()) {
+ *         .build()) {
+ *     consumer.start();
  *     ... // the application runs; close() lets the current batch finish, then stops
  * }
  * }</pre>

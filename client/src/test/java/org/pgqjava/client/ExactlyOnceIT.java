@@ -55,7 +55,7 @@ class ExactlyOnceIT {
             Sql.exec(c, "create database " + target);
         }
         try (Connection t = server.connect(target)) {
-            Tracking.install(t);
+            TrackingForTests.install(t);
             Sql.exec(t, "create table applied (queue text, ev_id bigint, retry int, data text)");
         }
         queueDs = dataSource(db.jdbcUrl());

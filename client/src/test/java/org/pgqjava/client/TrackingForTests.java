@@ -14,19 +14,19 @@ import liquibase.database.jvm.JdbcConnection;
 import liquibase.resource.ClassLoaderResourceAccessor;
 
 /** Installs the exactly-once tracking tables into a target database, as an application would: Liquibase update. */
-final class Tracking {
+public final class TrackingForTests {
 
     static final String CHANGELOG = "db/pgq-client/changelog.xml";
 
-    private Tracking() {
+    private TrackingForTests() {
     }
 
     /** Runs the changelog; the connection keeps its autocommit mode (Liquibase turns it off). */
-    static void install(Connection target) throws Exception {
+    public static void install(Connection target) throws Exception {
         boolean autoCommit = target.getAutoCommit();
         Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(target));
         Map<String, Object> scope = new HashMap<>();
-        scope.put(Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(Tracking.class.getClassLoader()));
+        scope.put(Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(TrackingForTests.class.getClassLoader()));
         scope.put(AnalyticsArgs.ENABLED.getKey(), false);
         Scope.child(scope, () -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
                 .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
