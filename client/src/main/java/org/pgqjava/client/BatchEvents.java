@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -12,9 +11,13 @@ import java.util.NoSuchElementException;
 import java.util.function.BooleanSupplier;
 
 /**
- * The events of one batch, read in chunks of {@code fetchSize} rows: the first chunk comes from
- * {@code pgq.get_batch_cursor} (which also opens the cursor), the rest by {@code FETCH} from that
- * cursor. At most one chunk is held at a time. Iterable once; closing it closes the cursor.
+ * The events of one batch, read in chunks of {@code fetchSize} rows: {@code pgq.get_batch_cursor}
+ * opens a cursor over the batch (with a quick limit of 0 it returns no rows itself), then
+ * {@code FETCH} reads chunk after chunk. At most one chunk is held at a time. Rows fetched from
+ * the cursor come straight from the executor, where rows returned by the set-returning function
+ * itself (a quick limit above 0, or get_batch_events) pass through its Java: for 1000 events of
+ * 100 bytes, 0.75 + 0.9 ms against 2.6-3.5 ms (psql, 2026-12-08). Iterable once; the cursor ends
+ * with the batch's transaction.
  */
 final class BatchEvents implements Iterable<Event>, AutoCloseable {
 
@@ -26,11 +29,13 @@ final class BatchEvents implements Iterable<Event>, AutoCloseable {
     private final int fetchSize;
     private final BooleanSupplier abandoned;
     private boolean iterated;
-    private boolean open;
+    private boolean cursorOpen;
     private long count;
 
-    BatchEvents(Connection c, long batchId, int fetchSize, BooleanSupplier abandoned) {
+    /** {@code cursorOpen}: the caller opened the batch's cursor (named {@link #CURSOR}) already. */
+    BatchEvents(Connection c, long batchId, int fetchSize, boolean cursorOpen, BooleanSupplier abandoned) {
         this.c = c;
+        this.cursorOpen = cursorOpen;
         this.batchId = batchId;
         this.fetchSize = fetchSize;
         this.abandoned = abandoned;
@@ -51,19 +56,16 @@ final class BatchEvents implements Iterable<Event>, AutoCloseable {
         return new Chunks();
     }
 
+    /**
+     * Nothing to do: the cursor lives until the batch's transaction ends (finish_batch's commit,
+     * or the rollback of a failure), and a transaction handles one batch.
+     */
     @Override
-    public void close() throws SQLException {
-        if (open) {
-            open = false;
-            try (Statement s = c.createStatement()) {
-                s.execute("close " + CURSOR);
-            }
-        }
+    public void close() {
     }
 
     private final class Chunks implements Iterator<Event> {
         private final ArrayDeque<Event> chunk = new ArrayDeque<>();
-        private boolean started;
         private boolean exhausted;
 
         @Override
@@ -91,25 +93,20 @@ final class BatchEvents implements Iterable<Event>, AutoCloseable {
         }
 
         private void fill() throws SQLException {
-            int rows;
-            if (!started) {
-                started = true;
+            if (!cursorOpen) {
+                cursorOpen = true;
                 try (PreparedStatement ps = c.prepareStatement(
-                        "select ev_id, ev_time, ev_txid, ev_retry, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4"
-                                + " from pgq.get_batch_cursor(?, '" + CURSOR + "', ?)")) {
+                        "select 1 from pgq.get_batch_cursor(?, '" + CURSOR + "', 0)")) {
                     ps.setLong(1, batchId);
-                    ps.setInt(2, fetchSize);
-                    open = true;
-                    rows = read(ps.executeQuery());
-                }
-            } else {
-                try (Statement s = c.createStatement()) {
-                    rows = read(s.executeQuery("fetch forward " + fetchSize + " from " + CURSOR));
+                    ps.executeQuery().close();
                 }
             }
-            if (rows < fetchSize) {
-                exhausted = true;
-                close();
+            // prepared, so that pgjdbc takes it as a server-side statement after a few batches and
+            // gets the rows in binary: ev_time's text parsed into OffsetDateTime was ~1/4 of the cost
+            try (PreparedStatement ps = c.prepareStatement("fetch forward " + fetchSize + " from " + CURSOR)) {
+                if (read(ps.executeQuery()) < fetchSize) {
+                    exhausted = true;
+                }
             }
         }
 

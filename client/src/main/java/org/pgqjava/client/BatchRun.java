@@ -29,6 +29,8 @@ final class BatchRun implements BatchContext {
     private final BooleanSupplier abandoned;
     private Batch batch;
     private long events;
+    /** Whether the batch's cursor was opened with the batch (nextBatch), not by BatchEvents. */
+    private boolean cursorOpen;
     /** Events given back: ids and delays in whole seconds (event_retry's int4 form), in pairs. */
     private final List<long[]> retries = new ArrayList<>();
 
@@ -83,7 +85,7 @@ final class BatchRun implements BatchContext {
     /** Gives the batch's events to the handler; returns how many were read. */
     private long handleEvents() throws Exception {
         long events;
-        try (BatchEvents evs = new BatchEvents(c, batch.id(), s.fetchSize, abandoned)) {
+        try (BatchEvents evs = new BatchEvents(c, batch.id(), s.fetchSize, cursorOpen, abandoned)) {
             if (s.batchHandler != null) {
                 s.batchHandler.handle(evs, this);
             } else {
@@ -139,9 +141,15 @@ final class BatchRun implements BatchContext {
         }
     }
 
+    /**
+     * pgq.next_batch_info, and in the same statement (one round trip less per batch) the batch's
+     * cursor opened with pgq.get_batch_cursor (strict: nothing is opened when there is no batch).
+     */
     private Batch nextBatch() throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select batch_id, cur_tick_id, prev_tick_id, cur_tick_time,"
-                + " prev_tick_time, cur_tick_event_seq, prev_tick_event_seq from pgq.next_batch_info(?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("select b.batch_id, b.cur_tick_id, b.prev_tick_id, b.cur_tick_time,"
+                + " b.prev_tick_time, b.cur_tick_event_seq, b.prev_tick_event_seq,"
+                + " (select count(*) from pgq.get_batch_cursor(b.batch_id, '" + BatchEvents.CURSOR + "', 0))"
+                + " from pgq.next_batch_info(?, ?) b")) {
             ps.setString(1, s.queue);
             ps.setString(2, s.consumer);
             try (ResultSet rs = ps.executeQuery()) {
@@ -150,6 +158,7 @@ final class BatchRun implements BatchContext {
                 if (rs.wasNull()) {
                     return null;
                 }
+                cursorOpen = true;
                 return new Batch(id, rs.getLong(2), rs.getLong(3), rs.getObject(4, OffsetDateTime.class),
                         rs.getObject(5, OffsetDateTime.class), rs.getLong(6), rs.getLong(7));
             }
