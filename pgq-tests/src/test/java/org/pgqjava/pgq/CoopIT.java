@@ -10,12 +10,17 @@ import static org.pgqjava.pgq.PgqOps.ids;
 import static org.pgqjava.pgq.PgqOps.insert;
 import static org.pgqjava.pgq.PgqOps.tick;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.pgqjava.testsupport.PgDatabase;
+import org.pgqjava.testsupport.PgServer;
 import org.pgqjava.testsupport.PgTest;
 import org.pgqjava.testsupport.Sql;
 
@@ -154,6 +159,73 @@ class CoopIT {
         }
         assertEquals(want, ids(events(c, b)), "the open batch's events survived the rotations");
         assertEquals(1L, Sql.oneLong(c, "select pgq_coop.finish_batch(?)", b));
+    }
+
+    /** Runs resources/python/coop_reader.py (python-pgq's CoopConsumer) as sub-consumer {@code sub} for one batch; its event ids. */
+    private static List<Long> pythonCoopBatch(PgServer server, PgDatabase db, Path dir, String sub, String timeout)
+            throws Exception {
+        Path script = dir.resolve("coop_reader.py");
+        if (!Files.exists(script)) {
+            try (var in = CoopIT.class.getResourceAsStream("/python/coop_reader.py")) {
+                Files.write(script, in.readAllBytes());
+            }
+        }
+        Path out = dir.resolve(sub + ".ids");
+        Path ini = dir.resolve(sub + ".ini");
+        String host = server.socketDir().map(Path::toString).orElse(server.host());
+        Files.writeString(ini, "[coop_reader]\njob_name = coop_" + sub + "\n"
+                + "db = host=" + host + " port=" + server.port() + " dbname=" + db.name() + " user=" + server.superuser()
+                + "\nqueue_name = pyc\nconsumer_name = pymain\nsubconsumer_name = " + sub
+                + (timeout == null ? "" : "\nsubconsumer_timeout = " + timeout)
+                + "\nout_file = " + out + "\nlogfile = " + dir.resolve(sub + ".log")
+                + "\npidfile = " + dir.resolve(sub + ".pid") + "\nloop_delay = -1\n");
+        // Debian's python3-pgq, with the system's python (setup-debian.sh installs it)
+        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), ini.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve(sub + ".stdout").toFile()).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "python consumer did not finish");
+        assertEquals(0, p.exitValue(), () -> "python consumer failed: " + readQuietly(dir.resolve(sub + ".stdout")));
+        List<Long> ids = new ArrayList<>();
+        if (Files.exists(out)) {
+            for (String line : Files.readAllLines(out)) {
+                ids.add(Long.parseLong(line));
+            }
+            Files.delete(out);
+        }
+        return ids;
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            return "(" + e + ")";
+        }
+    }
+
+    @Test
+    void pythonPgqsCoopConsumerWorksWithThem(Connection c, PgServer server, PgDatabase db, @TempDir Path dir)
+            throws Exception {
+        createTickingQueue(c, "pyc");
+        Sql.exec(c, "select pgq_coop.register_subconsumer('pyc', 'pymain', s) from unnest(array['s1', 's2']) s");
+        long a = insert(c, "pyc", "t", "a");
+        tick(c, "pyc");
+        long b1 = insert(c, "pyc", "t", "b1");
+        long b2 = insert(c, "pyc", "t", "b2");
+        long t2 = tick(c, "pyc");
+        assertEquals(List.of(a), pythonCoopBatch(server, db, dir, "s1", null), "s1 takes the first batch");
+        assertEquals(List.of(b1, b2), pythonCoopBatch(server, db, dir, "s2", null), "s2 the second");
+        assertEquals(List.of(), pythonCoopBatch(server, db, dir, "s1", null), "nothing left");
+        assertEquals(List.of(List.of("pymain", t2, false), java.util.Arrays.asList("pymain.s1", null, false),
+                java.util.Arrays.asList("pymain.s2", null, false)), consumers(c, "pyc"), "both batches finished");
+
+        // a sub-consumer that died in its batch: python's subconsumer_timeout takes it over
+        long d = insert(c, "pyc", "t", "dead's");
+        tick(c, "pyc");
+        long dead = coopNext(c, "pyc", "pymain", "s3");
+        Sql.exec(c, "update pgq.subscription set sub_active = now() - interval '2 hours' where sub_batch = ?", dead);
+        assertEquals(List.of(d), pythonCoopBatch(server, db, dir, "s1", "1 hour"), "taken over by s1");
+        assertEquals(List.of("pymain", "pymain.s1", "pymain.s2"), Sql.column(c,
+                "select consumer_name from pgq.get_consumer_info('pyc') order by 1"));
     }
 
     @Test
