@@ -31,11 +31,16 @@ import java.util.Set;
  * @param pidfile            {@code pidfile}, {@code ~} expanded; null: none
  * @param logSize            {@code log_size}: bytes before the log file is rotated
  * @param logCount           {@code log_count}: rotated files kept
+ * @param metricsHost        {@code metrics_host}: the address the metrics endpoint listens on
+ * @param metricsPort        {@code metrics_port}: its port; 0: no endpoint
+ * @param metricsPeriod      {@code metrics_period}: how often each database's queue and
+ *                           consumer figures are read for it
  * @param warnings           unknown keys and unwise values, to log once logging is up
  */
 record Config(Path file, String jobName, ConnInfo db, Databases databases, Duration checkPeriod,
               Duration loopDelay, Duration maintDelay, Duration tickerLogDelay, Duration connectionLifetime,
-              Path logfile, Path pidfile, long logSize, int logCount, List<String> warnings) {
+              Path logfile, Path pidfile, long logSize, int logCount, String metricsHost, int metricsPort,
+              Duration metricsPeriod, List<String> warnings) {
 
     static final String SECTION = "pgqadm";
     /** Logback's FixedWindowRollingPolicy keeps at most this many rotated files. */
@@ -60,6 +65,9 @@ record Config(Path file, String jobName, ConnInfo db, Databases databases, Durat
         KEYS.put("use_skylog", "0");
         KEYS.put("log_size", "10485760");
         KEYS.put("log_count", "3");
+        KEYS.put("metrics_port", "");
+        KEYS.put("metrics_host", "127.0.0.1");
+        KEYS.put("metrics_period", "15");
     }
 
     /** Names usable as {@code %(name)s} without being keys; a key of the same name wins. */
@@ -135,8 +143,23 @@ record Config(Path file, String jobName, ConnInfo db, Databases databases, Durat
         if (loopDelay.compareTo(Duration.ofMillis(10)) < 0) {
             warnings.add(file + ": loop_delay: " + Durations.seconds(loopDelay) + " s calls pgq.ticker() more than 100 times a second");
         }
+        int metricsPort = (int) r.integer("metrics_port", 0, 0);
+        if (metricsPort > 65_535) {
+            throw new ConfigException(file + ": metrics_port: " + metricsPort + " is not a TCP port (1-65535; empty or 0: no endpoint)");
+        }
+        String metricsHost = r.string("metrics_host").map(String::strip).filter(h -> !h.isEmpty()).orElse("127.0.0.1");
+        Duration metricsPeriod = r.seconds("metrics_period", 15, false);
+        if (metricsPort > 0 && !isLoopback(metricsHost)) {
+            warnings.add(file + ": metrics_host: " + metricsHost + " is not a loopback address: the metrics endpoint"
+                    + " (queue and consumer names, no authentication) is reachable from the network");
+        }
         return new Config(file, jobName, db, databases, checkPeriod, loopDelay, maintDelay, tickerLogDelay,
-                connectionLifetime, logfile, pidfile, logSize, logCount, List.copyOf(warnings));
+                connectionLifetime, logfile, pidfile, logSize, logCount, metricsHost, metricsPort, metricsPeriod,
+                List.copyOf(warnings));
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
     private static Databases databases(Path file, String list) throws ConfigException {

@@ -44,6 +44,16 @@ final class DatabaseWorker {
     final AtomicLong ticks = new AtomicLong();
     final AtomicLong maintRounds = new AtomicLong();
     final AtomicLong retried = new AtomicLong();
+    /** Totals since the start, for the metrics endpoint (the stats line's counters above are reset). */
+    final AtomicLong tickerCallsTotal = new AtomicLong();
+    final AtomicLong maintRoundsTotal = new AtomicLong();
+    final AtomicLong retriedTotal = new AtomicLong();
+    /** The last maintenance round's duration in seconds; NaN before the first. */
+    volatile double maintLastSeconds = Double.NaN;
+    /** nanoClock of the last successful pgq.ticker() call; 0 before the first. */
+    volatile long lastTickerCallNanos;
+    /** The queue and consumer figures read last (every metrics_period while the endpoint is on); null before. */
+    volatile MetricsSample sample;
 
     DatabaseWorker(String dbname, Supplier<Config> config, LongSupplier nanoClock) {
         this.dbname = dbname;
@@ -134,10 +144,31 @@ final class DatabaseWorker {
         }
     }
 
+    /** The ticker loop's health (STARTING, OK, NO_PGQ, FAILING). */
+    Health tickerHealth() {
+        return ticker.health;
+    }
+
+    Health maintHealth() {
+        return maint.health;
+    }
+
+    /** Connections the ticker and the maintenance loop opened: [ticker, maintenance]. */
+    long[] connectionsOpened() {
+        return new long[] {ticker.opened.get(), maint.opened.get()};
+    }
+
+    /** Failed rounds of the ticker and the maintenance loop: [ticker, maintenance]. */
+    long[] failedRounds() {
+        return new long[] {ticker.failedRounds.get(), maint.failedRounds.get()};
+    }
+
     /** One loop (ticker or maintenance): its connection, its health, its schedule. */
     private abstract class Loop implements Runnable {
         final String prefix;
         final Health health;
+        final AtomicLong opened = new AtomicLong();
+        final AtomicLong failedRounds = new AtomicLong();
         final Backoff backoff = new Backoff();
         private volatile Connection conn;
         private long connectedAt;
@@ -201,11 +232,13 @@ final class DatabaseWorker {
                     log.debug("{}: connection lost ({}); reconnecting", prefix, Sql.describe(e));
                     return Duration.ZERO;
                 }
+                failedRounds.incrementAndGet();
                 Duration wait = backoff.next();
                 health.failed(Sql.describe(e), wait);
                 return wait;
             } catch (RuntimeException e) {
                 closeConnection();
+                failedRounds.incrementAndGet();
                 Duration wait = backoff.next();
                 if (health.failed("unexpected " + e, wait)) {
                     log.error("{}: stack trace of the unexpected error", prefix, e);
@@ -227,6 +260,7 @@ final class DatabaseWorker {
                 fresh = true;
                 connGeneration = generation;
                 c = Connector.open(cfg.db().withDbname(dbname), cfg.jobName(), readTimeout());
+                opened.incrementAndGet();
                 conn = c;
                 connectedAt = now;
                 if (stopping) {
@@ -334,6 +368,12 @@ final class DatabaseWorker {
                 }
             }
             ticks.incrementAndGet();
+            tickerCallsTotal.incrementAndGet();
+            lastTickerCallNanos = nanoClock.getAsLong();
+            if (cfg.metricsPort() > 0 && (sample == null
+                    || nanoClock.getAsLong() - sample.takenNanos() >= cfg.metricsPeriod().toNanos())) {
+                sample = MetricsSample.read(c, nanoClock.getAsLong());
+            }
             logStats(cfg);
         }
 
@@ -381,10 +421,14 @@ final class DatabaseWorker {
 
         @Override
         void work(Connection c, Config cfg) throws SQLException {
+            long start = nanoClock.getAsLong();
             int calls = Maintenance.runOperations(c, prefix);
             long moved = Maintenance.retryEvents(c, prefix);
             maintRounds.incrementAndGet();
             retried.addAndGet(moved);
+            maintRoundsTotal.incrementAndGet();
+            retriedTotal.addAndGet(moved);
+            maintLastSeconds = (nanoClock.getAsLong() - start) / 1e9;
             log.debug("{}: round done: {} calls, {} events moved back from retry", prefix, calls, moved);
         }
 

@@ -20,8 +20,8 @@ final class Health {
     private final Logger log;
     private final String prefix;   // "<db>: ticker"
     private final LongSupplier nanoClock;
-    private State state = State.STARTING;
-    private String problem;
+    private volatile State state = State.STARTING;   // volatile: the metrics endpoint reads it
+    private volatile String problem;
     private int failures;
     private long troubleSince;
 
@@ -37,6 +37,11 @@ final class Health {
 
     int failures() {
         return failures;
+    }
+
+    /** What is wrong, null while the loop works. */
+    String problem() {
+        return problem;
     }
 
     /** The loop did its work; logs the recovery if it was failing. */

@@ -21,10 +21,13 @@ final class Status {
 
     static final String DASHES = "-".repeat(78);
 
-    /** One queue: pgq.get_queue_info(). Interval columns are seconds; null where NULL. */
+    /**
+     * One queue: pgq.get_queue_info(), and its events waiting in pgq.retry_queue. Interval
+     * columns are seconds, queue_switch_time (the last rotation) Unix seconds; null where NULL.
+     */
     record Queue(String name, int ntables, BigDecimal rotationPeriod, int tickerMaxCount, BigDecimal tickerMaxLag,
                  BigDecimal tickerIdlePeriod, BigDecimal tickerLag, boolean tickerPaused, boolean externalTicker,
-                 Double evPerSec, Long evNew, Long lastTickId) {
+                 Double evPerSec, Long evNew, Long lastTickId, int curTable, BigDecimal switchTime, long retryEvents) {
     }
 
     /** One subscription: pgq.get_consumer_info(). */
@@ -47,11 +50,15 @@ final class Status {
                 "select queue_name, queue_ntables, extract(epoch from queue_rotation_period), queue_ticker_max_count,"
                         + " extract(epoch from queue_ticker_max_lag), extract(epoch from queue_ticker_idle_period),"
                         + " extract(epoch from ticker_lag), queue_ticker_paused, queue_external_ticker,"
-                        + " ev_per_sec, ev_new, last_tick_id from pgq.get_queue_info()")) {
+                        + " ev_per_sec, ev_new, last_tick_id, queue_cur_table, extract(epoch from queue_switch_time),"
+                        + " (select count(*) from pgq.retry_queue r join pgq.queue q on q.queue_id = r.ev_queue"
+                        + " where q.queue_name = i.queue_name)"
+                        + " from pgq.get_queue_info() i")) {
             while (rs.next()) {
                 queues.add(new Queue(rs.getString(1), rs.getInt(2), rs.getBigDecimal(3), rs.getInt(4), rs.getBigDecimal(5),
                         rs.getBigDecimal(6), rs.getBigDecimal(7), rs.getBoolean(8), rs.getBoolean(9),
-                        (Double) rs.getObject(10), nullableLong(rs, 11), nullableLong(rs, 12)));
+                        (Double) rs.getObject(10), nullableLong(rs, 11), nullableLong(rs, 12), rs.getInt(13),
+                        rs.getBigDecimal(14), rs.getLong(15)));
             }
         }
         List<Consumer> consumers = new ArrayList<>();
@@ -138,6 +145,9 @@ final class Status {
             m.put("ev_per_sec", q.evPerSec());
             m.put("ev_new", q.evNew());
             m.put("last_tick_id", q.lastTickId());
+            m.put("queue_cur_table", q.curTable());
+            m.put("queue_switch_time", q.switchTime());
+            m.put("retry_events", q.retryEvents());
             queues.add(m);
         }
         db.put("queues", queues);

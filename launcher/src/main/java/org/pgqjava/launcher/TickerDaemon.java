@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -43,6 +44,9 @@ final class TickerDaemon {
 
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final Map<String, DatabaseWorker> workers = new LinkedHashMap<>();
+    /** The workers as the metrics endpoint's threads see them: a copy made at each change. */
+    private volatile List<DatabaseWorker> served = List.of();
+    private MetricsEndpoint metrics;
     private final Reloader reloader;
     private volatile Config config;
     private volatile Set<String> discovered = Set.of();
@@ -69,6 +73,7 @@ final class TickerDaemon {
                 Durations.seconds(cfg.loopDelay()), Durations.seconds(cfg.maintDelay()));
         startDiscovery(cfg);
         applyDatabases(cfg);
+        startMetrics(cfg);
         while (true) {
             Event e = events.take();
             switch (e) {
@@ -115,6 +120,10 @@ final class TickerDaemon {
             startDiscovery(fresh);
         }
         applyDatabases(fresh);
+        if (!old.metricsHost().equals(fresh.metricsHost()) || old.metricsPort() != fresh.metricsPort()) {
+            stopMetrics();
+            startMetrics(fresh);
+        }
         for (DatabaseWorker w : workers.values()) {
             if (connChanged) {
                 w.reconnect();
@@ -158,11 +167,36 @@ final class TickerDaemon {
                 w.start();
             }
         }
+        served = List.copyOf(workers.values());
         // the loops of removed databases end by themselves after their current round
+    }
+
+    /**
+     * Starts the metrics endpoint when metrics_port is set. A port that cannot be bound is an
+     * error in the log, not the end of the daemon: ticking matters more than its metrics.
+     */
+    private void startMetrics(Config cfg) {
+        if (cfg.metricsPort() == 0) {
+            return;
+        }
+        try {
+            metrics = MetricsEndpoint.start(cfg, () -> config, () -> served, System::nanoTime);
+        } catch (java.io.IOException | RuntimeException e) {
+            log.error("metrics endpoint not started: cannot listen on {}:{}: {} (fix metrics_host or metrics_port and"
+                    + " reload with pgqadm -r)", cfg.metricsHost(), cfg.metricsPort(), e.toString());
+        }
+    }
+
+    private void stopMetrics() {
+        if (metrics != null) {
+            metrics.close();
+            metrics = null;
+        }
     }
 
     private void stopAll(boolean prompt) throws InterruptedException {
         stopDiscovery();
+        stopMetrics();
         for (DatabaseWorker w : workers.values()) {
             if (prompt) {
                 w.abort();

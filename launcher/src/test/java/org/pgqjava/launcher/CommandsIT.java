@@ -107,7 +107,8 @@ class CommandsIT {
 
         String json = ok(cf, "status", "--json").out();
         assertTrue(json.contains("\"queue_name\": \"orders\"") && json.contains("\"consumer_name\": \"mailer\"")
-                && json.contains("\"pgq_version\": \"3.5.2\"") && json.contains("\"database\": \"" + db.name() + "\""), json);
+                && json.contains("\"pgq_version\": \"3.5.2\"") && json.contains("\"database\": \"" + db.name() + "\"")
+                && json.contains("\"retry_events\": 0") && json.contains("\"queue_cur_table\": 0"), json);
 
         Pgqadm.Result dropBusy = fails(1, cf, "drop", "orders");
         assertTrue(dropBusy.err().contains("drop failed"), dropBusy.describe());

@@ -45,7 +45,24 @@ class ConfigTest {
         assertEquals(3, c.logCount());
         assertNull(c.logfile());
         assertNull(c.pidfile());
+        assertEquals(0, c.metricsPort(), "no metrics endpoint unless asked for");
+        assertEquals("127.0.0.1", c.metricsHost());
+        assertEquals(Duration.ofSeconds(15), c.metricsPeriod());
         assertEquals(List.of(), c.warnings());
+    }
+
+    @Test
+    void metricsSettings() throws Exception {
+        Config c = load("[pgqadm]", "db = dbname=x", "metrics_port = 9187", "metrics_period = 5");
+        assertEquals(9187, c.metricsPort());
+        assertEquals(Duration.ofSeconds(5), c.metricsPeriod());
+        assertTrue(error("[pgqadm]", "db = dbname=x", "metrics_port = 70000").endsWith(
+                "metrics_port: 70000 is not a TCP port (1-65535; empty or 0: no endpoint)"));
+        assertTrue(error("[pgqadm]", "db = dbname=x", "metrics_port = http").endsWith("metrics_port: not a whole number: 'http'"));
+        assertTrue(error("[pgqadm]", "db = dbname=x", "metrics_period = 0").contains("metrics_period: must be more than zero"));
+        Config open = load("[pgqadm]", "db = dbname=x", "metrics_port = 9187", "metrics_host = 0.0.0.0");
+        assertEquals(1, open.warnings().size());
+        assertTrue(open.warnings().get(0).contains("metrics_host: 0.0.0.0 is not a loopback address"), open.warnings().toString());
     }
 
     @Test

@@ -17,8 +17,8 @@ class StatusTest {
     @Test
     void layoutIsPgqadms() {
         Status.Report r = new Status.Report("db", "15.20 (Debian 15.20-0+deb12u1)", null,
-                List.of(new Status.Queue("orders", 3, s("7200.000000"), 500, s("3.000000"), s("60.000000"), s("2.1"), false, false, 1.5, 0L, 7L),
-                        new Status.Queue("q", 3, s("7200"), 500, s("3"), s("60"), s("51.6"), false, false, null, 0L, 2L)),
+                List.of(new Status.Queue("orders", 3, s("7200.000000"), 500, s("3.000000"), s("60.000000"), s("2.1"), false, false, 1.5, 0L, 7L, 0, s("1765000000.5"), 0L),
+                        new Status.Queue("q", 3, s("7200"), 500, s("3"), s("60"), s("51.6"), false, false, null, 0L, 2L, 1, s("1765000000"), 3L)),
                 List.of(new Status.Consumer("orders", "billing", s("2.4"), s("1.5"), 6L, null, null, 0L),
                         new Status.Consumer("orders", "mailer", s("2"), s("2"), 6L, null, null, 0L),
                         new Status.Consumer("q", "c", s("58"), s("52.0"), 1L, null, null, 3L)));
@@ -56,7 +56,7 @@ class StatusTest {
     @Test
     void jsonHasTheSameFacts() {
         Status.Report r = new Status.Report("db", "15", "3.5.2",
-                List.of(new Status.Queue("q\"1", 3, s("7200.000000"), 500, s("3.000000"), s("60"), null, true, false, null, 4L, 9L)),
+                List.of(new Status.Queue("q\"1", 3, s("7200.000000"), 500, s("3.000000"), s("60"), null, true, false, null, 4L, 9L, 2, s("1765000000.25"), 5L)),
                 List.of());
         String json = Json.write(Status.json(r));
         String expected = String.join("\n",
@@ -77,7 +77,10 @@ class StatusTest {
                 "      \"ticker_lag\": null,",
                 "      \"ev_per_sec\": null,",
                 "      \"ev_new\": 4,",
-                "      \"last_tick_id\": 9",
+                "      \"last_tick_id\": 9,",
+                "      \"queue_cur_table\": 2,",
+                "      \"queue_switch_time\": 1765000000.25,",
+                "      \"retry_events\": 5",
                 "    }",
                 "  ],",
                 "  \"consumers\": []",
