@@ -7,7 +7,11 @@
 --      x_queue_name    - name of the queue
 --      x_param_name    - setting, without the 'queue_' prefix of its column:
 --                        ticker_max_count, ticker_max_lag, ticker_idle_period,
---                        ticker_paused, rotation_period, external_ticker
+--                        ticker_paused, rotation_period, external_ticker;
+--                        pgq-java's own (pgq_java.queue_config): push,
+--                        push_min_interval (docs/push.md), stuck_consumer_warn,
+--                        stuck_consumer_detach (launcher/README.md; NULL,
+--                        'off' or 0 turn these two off)
 --      x_param_value   - new value, in the text form of the column's type
 --
 -- Returns:
@@ -16,7 +20,7 @@
 -- Calls:
 --      Java: org.pgqjava.pgq.Queues.setQueueConfig
 -- Tables directly manipulated:
---      update: pgq.queue
+--      update: pgq.queue; insert, update: pgq_java.queue_config
 -- ----------------------------------------------------------------------
 create or replace function pgq.set_queue_config(x_queue_name text, x_param_name text, x_param_value text)
 returns integer

@@ -33,8 +33,8 @@ final class Admin {
         CONFIG_KEYS.put("queue_rotation_period", "interval");
     }
 
-    /** pgq-java's own queue settings (push delivery), set through pgq.set_queue_config. */
-    static final List<String> PUSH_KEYS = List.of("push", "push_min_interval");
+    /** pgq-java's own queue settings (push delivery, stuck consumers), set through pgq.set_queue_config. */
+    static final List<String> PUSH_KEYS = List.of("push", "push_min_interval", "stuck_consumer_warn", "stuck_consumer_detach");
 
     /** A user mistake in the command's arguments (no such queue, unknown key). */
     static final class UsageException extends Exception {
@@ -196,14 +196,22 @@ final class Admin {
         if (!hasPushTable()) {
             return;
         }
+        boolean stuck = call("select count(*)::int from pg_catalog.pg_attribute where attrelid ="
+                + " pg_catalog.to_regclass('pgq_java.queue_config') and attname = 'stuck_consumer_warn'") == 1;
         try (PreparedStatement ps = c.prepareStatement("select case when c.push then 'on' else 'off' end,"
-                + " extract(epoch from c.push_min_interval)::text from pgq_java.queue_config c"
-                + " join pgq.queue q on q.queue_id = c.queue_id where q.queue_name = ?")) {
+                + " extract(epoch from c.push_min_interval)::text"
+                + (stuck ? ", extract(epoch from c.stuck_consumer_warn)::text, extract(epoch from c.stuck_consumer_detach)::text" : "")
+                + " from pgq_java.queue_config c join pgq.queue q on q.queue_id = c.queue_id where q.queue_name = ?")) {
             ps.setString(1, queue);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     out.print(String.format("    %s\t=%7s\n    %s\t=%7s\n", "push", rs.getString(1),
                             "push_min_interval", rs.getString(2)));
+                    if (rs.getMetaData().getColumnCount() > 2) {
+                        out.print(String.format("    %s\t=%7s\n    %s\t=%7s\n", "stuck_consumer_warn",
+                                rs.getString(3) == null ? "off" : rs.getString(3), "stuck_consumer_detach",
+                                rs.getString(4) == null ? "off" : rs.getString(4)));
+                    }
                 }
             }
         }

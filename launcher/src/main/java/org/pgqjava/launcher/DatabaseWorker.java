@@ -52,6 +52,8 @@ final class DatabaseWorker {
     volatile double maintLastSeconds = Double.NaN;
     /** nanoClock of the last successful pgq.ticker() call; 0 before the first. */
     volatile long lastTickerCallNanos;
+    /** Stuck consumer thresholds, checked in every maintenance round. */
+    final StuckConsumers stuckConsumers = new StuckConsumers();
     /** The queue and consumer figures read last (every metrics_period while the endpoint is on); null before. */
     volatile MetricsSample sample;
 
@@ -426,6 +428,7 @@ final class DatabaseWorker {
             long moved = Maintenance.retryEvents(c, prefix);
             maintRounds.incrementAndGet();
             retried.addAndGet(moved);
+            stuckConsumers.check(c, prefix);
             maintRoundsTotal.incrementAndGet();
             retriedTotal.addAndGet(moved);
             maintLastSeconds = (nanoClock.getAsLong() - start) / 1e9;

@@ -64,6 +64,15 @@ final class PgqadmMetrics implements MultiCollector {
                 g.add("pgqadm_maintenance_last_duration_seconds", "how long the last maintenance round took", db, w.maintLastSeconds);
             }
             k.add("pgqadm_retry_events_moved", "retry events moved back into their queues (pgq.maint_retry_events)", db, w.retriedTotal.get());
+            java.util.Set<String> stuck = w.stuckConsumers.stuck();
+            g.add("pgqadm_stuck_consumers", "consumers past their queue's stuck_consumer_warn", db, stuck.size());
+            for (String qc : stuck) {
+                int slash = qc.indexOf('/');
+                g.add("pgqadm_consumer_stuck", "1 for a consumer past its queue's stuck_consumer_warn (absent otherwise)",
+                        Labels.of("database", w.dbname, "queue", qc.substring(0, slash), "consumer", qc.substring(slash + 1)), 1);
+            }
+            k.add("pgqadm_consumers_detached", "consumers unregistered past their queue's stuck_consumer_detach", db,
+                    w.stuckConsumers.detached.get());
             MetricsSample s = w.sample;
             if (s == null) {
                 continue;

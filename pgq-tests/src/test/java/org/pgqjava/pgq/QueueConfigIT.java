@@ -293,4 +293,28 @@ class QueueConfigIT {
         assertTrue(Arrays.asList(true, true).equals(Sql.row(c, "select queue_ticker_paused, queue_external_ticker"
                 + " from pgq.get_queue_info('cfg')")));
     }
+
+    /** pgq-java's stuck consumer thresholds: set, turned off three ways, bad values refused with nothing changed. */
+    @Test
+    void stuckConsumerThresholds(Connection c) throws SQLException {
+        createTickingQueue(c, "stk");
+        String row = "select coalesce(extract(epoch from stuck_consumer_warn)::text, 'null') || '/'"
+                + " || coalesce(extract(epoch from stuck_consumer_detach)::text, 'null') from pgq_java.queue_config cfg"
+                + " join pgq.queue q on q.queue_id = cfg.queue_id where q.queue_name = 'stk'";
+        assertEquals(1L, Sql.oneLong(c, "select pgq.set_queue_config('stk', 'stuck_consumer_warn', '1 hour')"));
+        assertEquals(1L, Sql.oneLong(c, "select pgq.set_queue_config('stk', 'stuck_consumer_detach', '1 day')"));
+        assertEquals("3600.000000/86400.000000", Sql.str(c, row));
+        assertEquals(false, Sql.one(c, "select c.push from pgq_java.queue_config c join pgq.queue q using (queue_id)"
+                + " where q.queue_name = 'stk'"), "push stays off");
+        Sql.assertError("22023", "invalid value for queue parameter \"stuck_consumer_warn\": \"-5 minutes\"", c,
+                "select pgq.set_queue_config('stk', 'stuck_consumer_warn', '-5 minutes')");
+        Sql.assertSqlState("22007", c, "select pgq.set_queue_config('stk', 'stuck_consumer_detach', 'soon')");
+        assertEquals("3600.000000/86400.000000", Sql.str(c, row), "unchanged by the refused values");
+        Sql.exec(c, "select pgq.set_queue_config('stk', 'stuck_consumer_warn', 'off')");
+        Sql.exec(c, "select pgq.set_queue_config('stk', 'stuck_consumer_detach', '0')");
+        assertEquals("null/null", Sql.str(c, row));
+        Sql.exec(c, "select pgq.set_queue_config('stk', 'stuck_consumer_warn', '30 min')");
+        Sql.exec(c, "select pgq.set_queue_config('stk', 'stuck_consumer_warn', null)");
+        assertEquals("null/null", Sql.str(c, row));
+    }
 }

@@ -22,6 +22,12 @@ public final class Queues {
             "push", "bool",
             "push_min_interval", "interval");
 
+    /**
+     * pgq-java's stuck consumer thresholds (pgqadm reads them), in pgq_java.queue_config too:
+     * NULL, 'off' or 0 turn one off.
+     */
+    private static final java.util.Set<String> STUCK_CONFIG = java.util.Set.of("stuck_consumer_warn", "stuck_consumer_detach");
+
     private Queues() {
     }
 
@@ -39,6 +45,21 @@ public final class Queues {
                 + " on conflict (queue_id) do update set " + param + " = excluded." + param, value, queueName);
         Spi.execute("alter table pgq_java.queue_config set (fillfactor = 100)");
         Producer.forget();
+    }
+
+    /** Sets or (NULL, 'off', 0) clears a stuck consumer threshold; producers never read it. */
+    private static void setStuckConfig(String queueName, String param, String value) {
+        String v = value == null ? null : value.strip();
+        if (v != null && (v.equalsIgnoreCase("off") || Boolean.TRUE.equals(Spi.execute(
+                "select cast($1 as interval) = interval '0' as zero", v).one().getBoolean("zero")))) {
+            v = null;
+        }
+        if (v != null) {
+            checkValue(param, "interval", v);
+        }
+        Spi.execute("insert into pgq_java.queue_config as c (queue_id, " + param + ")"
+                + " select queue_id, cast($1 as interval) from pgq.queue where queue_name = $2"
+                + " on conflict (queue_id) do update set " + param + " = excluded." + param, v, queueName);
     }
 
     /**
@@ -122,7 +143,8 @@ public final class Queues {
      *
      * <p>Sets one of ticker_max_count, ticker_max_lag, ticker_idle_period, ticker_paused,
      * rotation_period, external_ticker (named without the queue_ prefix), or pgq-java's push and
-     * push_min_interval (docs/push.md). Returns: 1.
+     * push_min_interval (docs/push.md), stuck_consumer_warn and stuck_consumer_detach
+     * (launcher/README.md; NULL, 'off' or 0: off). Returns: 1.
      * Errors: "Invalid NULL value", "No such event queue", {@code cannot change parameter "<p>s"}
      * (PgQ's text, stray s included); a value that is not of the column's type or is negative
      * fails with 22023 and changes nothing.
@@ -135,6 +157,10 @@ public final class Queues {
             throw Pgq.error("No such event queue");
         }
         String type = CONFIG.get(param);
+        if (type == null && STUCK_CONFIG.contains(param)) {
+            setStuckConfig(queueName, param, value);
+            return 1;
+        }
         if (type == null && PUSH_CONFIG.containsKey(param)) {
             if (value == null) {
                 throw new PgException("22004", "invalid value for queue parameter \"" + param + "\": NULL", null,
