@@ -37,6 +37,10 @@ begin
             ('pgq.quote_fqname(text)',                                      'public'),
             ('pgq.version()',                                               'public'),
             ('pgq_java.tick_channel(text)',                                 'public'),
+            -- dead letters: consumers read theirs, admins give back and delete
+            ('pgq_java.dead_letters(text, text)',                           'pgq_reader'),
+            ('pgq_java.redrive_dead_letters(text, text, bigint[])',         'pgq_admin'),
+            ('pgq_java.purge_dead_letters(text, text, bigint[])',           'pgq_admin'),
 
             -- consumers
             ('pgq.batch_event_sql(bigint)',                                 'pgq_reader'),

@@ -33,8 +33,9 @@ final class Admin {
         CONFIG_KEYS.put("queue_rotation_period", "interval");
     }
 
-    /** pgq-java's own queue settings (push delivery, stuck consumers), set through pgq.set_queue_config. */
-    static final List<String> PUSH_KEYS = List.of("push", "push_min_interval", "stuck_consumer_warn", "stuck_consumer_detach");
+    /** pgq-java's own queue settings (push delivery, stuck consumers, dead letters), set through pgq.set_queue_config. */
+    static final List<String> PUSH_KEYS = List.of("push", "push_min_interval", "stuck_consumer_warn", "stuck_consumer_detach",
+            "max_retries");
 
     /** A user mistake in the command's arguments (no such queue, unknown key). */
     static final class UsageException extends Exception {
@@ -200,7 +201,8 @@ final class Admin {
                 + " pg_catalog.to_regclass('pgq_java.queue_config') and attname = 'stuck_consumer_warn'") == 1;
         try (PreparedStatement ps = c.prepareStatement("select case when c.push then 'on' else 'off' end,"
                 + " extract(epoch from c.push_min_interval)::text"
-                + (stuck ? ", extract(epoch from c.stuck_consumer_warn)::text, extract(epoch from c.stuck_consumer_detach)::text" : "")
+                + (stuck ? ", extract(epoch from c.stuck_consumer_warn)::text, extract(epoch from c.stuck_consumer_detach)::text,"
+                        + " c.max_retries::text" : "")
                 + " from pgq_java.queue_config c join pgq.queue q on q.queue_id = c.queue_id where q.queue_name = ?")) {
             ps.setString(1, queue);
             try (ResultSet rs = ps.executeQuery()) {
@@ -208,9 +210,10 @@ final class Admin {
                     out.print(String.format("    %s\t=%7s\n    %s\t=%7s\n", "push", rs.getString(1),
                             "push_min_interval", rs.getString(2)));
                     if (rs.getMetaData().getColumnCount() > 2) {
-                        out.print(String.format("    %s\t=%7s\n    %s\t=%7s\n", "stuck_consumer_warn",
+                        out.print(String.format("    %s\t=%7s\n    %s\t=%7s\n    %s\t=%7s\n", "stuck_consumer_warn",
                                 rs.getString(3) == null ? "off" : rs.getString(3), "stuck_consumer_detach",
-                                rs.getString(4) == null ? "off" : rs.getString(4)));
+                                rs.getString(4) == null ? "off" : rs.getString(4), "max_retries",
+                                rs.getString(5) == null ? "off" : rs.getString(5)));
                     }
                 }
             }
@@ -244,5 +247,82 @@ final class Admin {
                 return rs.next() ? rs.getLong(1) : 0;
             }
         }
+    }
+
+    /** {@code sql} with queue, consumer and the ids (NULL for none: all) as its parameters; its first column. */
+    private long callWithIds(String sql, String queue, String consumer, Long[] ids) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, queue);
+            ps.setString(2, consumer);
+            if (ids.length == 0) {
+                ps.setNull(3, java.sql.Types.ARRAY);
+            } else {
+                ps.setArray(3, c.createArrayOf("int8", ids));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    /** The event ids of a command line, as longs; null if one is not a whole number. */
+    static Long[] eventIds(List<String> args) {
+        Long[] ids = new Long[args.size()];
+        for (int i = 0; i < ids.length; i++) {
+            try {
+                ids[i] = Long.parseLong(args.get(i));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return ids;
+    }
+
+    /** {@code dead-letters QUEUE [CONSUMER]}: pgq_java.dead_letters, a line per event (or JSON). */
+    void deadLetters(String queue, String consumer, boolean json, PrintStream out) throws SQLException {
+        List<Object> rows = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("select consumer_name, ev_id, ev_time::text, ev_retry, ev_type,"
+                + " dead_reason, dead_time::text, ev_data from pgq_java.dead_letters(?, ?)")) {
+            ps.setString(1, queue);
+            ps.setString(2, consumer);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("consumer_name", rs.getString(1));
+                    m.put("ev_id", rs.getLong(2));
+                    m.put("ev_time", rs.getString(3));
+                    m.put("ev_retry", rs.getObject(4));
+                    m.put("ev_type", rs.getString(5));
+                    m.put("dead_reason", rs.getString(6));
+                    m.put("dead_time", rs.getString(7));
+                    m.put("ev_data", rs.getString(8));
+                    rows.add(m);
+                }
+            }
+        }
+        if (json) {
+            out.print(Json.write(rows));
+        } else {
+            for (Object o : rows) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) o;
+                out.printf("%s\t%s\tretry %s\t%s\t%s\t%s%n", m.get("consumer_name"), m.get("ev_id"), m.get("ev_retry"),
+                        m.get("ev_type"), m.get("dead_time"), m.get("dead_reason"));
+            }
+            out.printf("%d dead letter(s) in queue %s%s%n", rows.size(), queue, consumer == null ? "" : " for " + consumer);
+        }
+        out.flush();
+    }
+
+    /** {@code redrive QUEUE CONSUMER [EV_ID ...]}: pgq_java.redrive_dead_letters. */
+    void redrive(String queue, String consumer, Long[] ids) throws SQLException {
+        long n = callWithIds("select pgq_java.redrive_dead_letters(?, ?, ?)", queue, consumer, ids);
+        log.info("{}: {} dead letter(s) of {} on queue {} given back (due in the next maintenance round)", db, n, consumer, queue);
+    }
+
+    /** {@code purge-dead-letters QUEUE [CONSUMER [EV_ID ...]]}: pgq_java.purge_dead_letters. */
+    void purgeDeadLetters(String queue, String consumer, Long[] ids) throws SQLException {
+        long n = callWithIds("select pgq_java.purge_dead_letters(?, ?, ?)", queue, consumer, ids);
+        log.info("{}: {} dead letter(s) of queue {} deleted", db, n, queue);
     }
 }

@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
 public final class Main {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
-    static final Set<String> COMMANDS = Set.of("ticker", "status", "install", "install-cascade", "takeover", "create", "drop", "register", "unregister", "config");
+    static final Set<String> COMMANDS = Set.of("ticker", "status", "install", "install-cascade", "takeover", "create", "drop",
+            "register", "unregister", "config", "dead-letters", "redrive", "purge-dead-letters");
 
     @Command(name = "pgqadm", sortOptions = false, usageHelpWidth = 100,
             description = {"PgQ ticker and administration (pgq-java).", ""},
@@ -50,6 +51,9 @@ public final class Main {
                     "  register QUEUE CONSUMER      register a consumer on a queue",
                     "  unregister QUEUE CONSUMER    unregister a consumer",
                     "  config [QUEUE [key=value ...]]  show or change queue settings",
+                    "  dead-letters QUEUE [CONSUMER]  events retried past max_retries (pgq-java only)",
+                    "  redrive QUEUE CONSUMER [EV_ID ...]  give dead letters back to their consumer",
+                    "  purge-dead-letters QUEUE [CONSUMER [EV_ID ...]]  delete dead letters",
                     "", "pgqadm --ini prints a sample config file with every key."})
     static final class Options {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
@@ -210,6 +214,14 @@ public final class Main {
                 return args.size() == 2 ? null : cmd + " QUEUE CONSUMER";
             case "install-cascade":
                 return CascadeInstaller.COMPONENTS.containsAll(args) ? null : cmd + " [pgq_node|londiste ...]";
+            case "dead-letters":
+                return args.size() == 1 || args.size() == 2 ? null : cmd + " QUEUE [CONSUMER]";
+            case "redrive":
+                return args.size() >= 2 && Admin.eventIds(args.subList(2, args.size())) != null ? null
+                        : cmd + " QUEUE CONSUMER [EV_ID ...]   (event ids: whole numbers)";
+            case "purge-dead-letters":
+                return !args.isEmpty() && Admin.eventIds(args.subList(Math.min(2, args.size()), args.size())) != null ? null
+                        : cmd + " QUEUE [CONSUMER [EV_ID ...]]   (event ids: whole numbers)";
             default:
                 return null; // config: any number
         }
@@ -290,6 +302,16 @@ public final class Main {
                     break;
                 case "config":
                     a.config(args, out);
+                    break;
+                case "dead-letters":
+                    a.deadLetters(args.get(0), args.size() > 1 ? args.get(1) : null, json, out);
+                    break;
+                case "redrive":
+                    a.redrive(args.get(0), args.get(1), Admin.eventIds(args.subList(2, args.size())));
+                    break;
+                case "purge-dead-letters":
+                    a.purgeDeadLetters(args.get(0), args.size() > 1 ? args.get(1) : null,
+                            Admin.eventIds(args.subList(Math.min(2, args.size()), args.size())));
                     break;
                 default:
                     throw new IllegalStateException("unknown command " + cmd);

@@ -18,7 +18,7 @@ record MetricsSample(long takenNanos, List<Queue> queues, List<Consumer> consume
 
     /** A row of pgq.get_queue_info() and the queue's retry events; times in seconds, NaN for NULL. */
     record Queue(String name, double tickerLag, double eventsPerSecond, double newEvents, double lastTickId,
-                 double currentTable, double lastRotationEpoch, boolean paused, double retryEvents) {
+                 double currentTable, double lastRotationEpoch, boolean paused, double retryEvents, double deadLetters) {
     }
 
     /** A row of pgq.get_consumer_info(); times in seconds, NaN for NULL. */
@@ -29,14 +29,17 @@ record MetricsSample(long takenNanos, List<Queue> queues, List<Consumer> consume
         List<Queue> queues = new ArrayList<>();
         List<Consumer> consumers = new ArrayList<>();
         try (Statement s = c.createStatement()) {
+            boolean deadLetters = Sql.queryString(c, "select 1 where pg_catalog.to_regclass('pgq_java.dead_letter') is not null") != null;
             try (ResultSet rs = s.executeQuery("select i.queue_name, extract(epoch from i.ticker_lag)::float8,"
                     + " i.ev_per_sec::float8, i.ev_new::float8, i.last_tick_id::float8, i.queue_cur_table::float8,"
                     + " extract(epoch from i.queue_switch_time)::float8, i.queue_ticker_paused,"
-                    + " (select count(*) from pgq.retry_queue r where r.ev_queue = q.queue_id)::float8"
+                    + " (select count(*) from pgq.retry_queue r where r.ev_queue = q.queue_id)::float8,"
+                    + (deadLetters ? " (select count(*) from pgq_java.dead_letter d where d.dl_queue = q.queue_id)::float8"
+                            : " 'NaN'::float8")
                     + " from pgq.get_queue_info() i join pgq.queue q on q.queue_name = i.queue_name order by 1")) {
                 while (rs.next()) {
                     queues.add(new Queue(rs.getString(1), num(rs, 2), num(rs, 3), num(rs, 4), num(rs, 5), num(rs, 6),
-                            num(rs, 7), rs.getBoolean(8), num(rs, 9)));
+                            num(rs, 7), rs.getBoolean(8), num(rs, 9), num(rs, 10)));
                 }
             }
             try (ResultSet rs = s.executeQuery("select queue_name, consumer_name, extract(epoch from lag)::float8,"

@@ -89,6 +89,8 @@ final class PgqadmMetrics implements MultiCollector {
                 g.add("pgq_queue_last_rotation_timestamp_seconds", "when the event tables were last rotated (Unix time)", l, q.lastRotationEpoch());
                 g.add("pgq_queue_ticker_paused", "1 when the queue's ticker is paused", l, q.paused() ? 1 : 0);
                 g.add("pgq_queue_retry_events", "events of the queue waiting in pgq.retry_queue", l, q.retryEvents());
+                g.add("pgq_queue_dead_letters", "events of the queue retried past its max_retries (pgq_java.dead_letter)", l,
+                        q.deadLetters());
             }
             for (MetricsSample.Consumer c : s.consumers()) {
                 Labels l = Labels.of("database", w.dbname, "queue", c.queue(), "consumer", c.name());

@@ -143,6 +143,43 @@ class CommandsIT {
     }
 
     @Test
+    void deadLettersAreListedRedrivenAndPurged(PgDatabase db, Connection c) throws SQLException {
+        String cf = conf(db).toString();
+        ok(cf, "create", "dq");
+        ok(cf, "register", "dq", "dc");
+        ok(cf, "config", "dq", "max_retries=0", "stuck_consumer_warn=1 hour");
+        assertTrue(ok(cf, "config", "dq").out().contains("    stuck_consumer_warn\t=3600.000000\n    stuck_consumer_detach\t=    off\n"
+                + "    max_retries\t=      0\n"));
+        long[] ids = new long[3];
+        for (int i = 0; i < 3; i++) {
+            ids[i] = Sql.oneLong(c, "select pgq.insert_event('dq', 't', ?)", "d" + i);
+        }
+        Sql.exec(c, "select pgq.force_tick('dq')");
+        Sql.exec(c, "select pgq.ticker('dq')");
+        c.setAutoCommit(false);
+        long b = Sql.oneLong(c, "select pgq.next_batch('dq', 'dc')");
+        assertEquals(3L, Sql.oneLong(c, "select pgq.batch_retry(?, 0)", b));
+        Sql.exec(c, "select pgq.finish_batch(?)", b);
+        c.commit();
+        c.setAutoCommit(true);
+
+        String list = ok(cf, "dead-letters", "dq").out();
+        assertTrue(list.contains("dc\t" + ids[0] + "\tretry null\tt\t") && list.endsWith("3 dead letter(s) in queue dq\n"), list);
+        assertTrue(list.contains("retried 0 times, max_retries 0"), list);
+        String json = ok(cf, "dead-letters", "dq", "dc", "--json").out();
+        assertTrue(json.contains("\"ev_data\": \"d2\""), json);
+        assertTrue(ok(cf, "redrive", "dq", "dc", Long.toString(ids[1])).err().contains("1 dead letter(s) of dc on queue dq given back"));
+        assertEquals(List.of(ids[1]), Sql.column(c, "select ev_id from pgq.retry_queue"));
+        assertTrue(ok(cf, "purge-dead-letters", "dq", "dc", Long.toString(ids[0])).err().contains("1 dead letter(s) of queue dq deleted"));
+        assertEquals(List.of(ids[2]), Sql.column(c, "select ev_id from pgq_java.dead_letters('dq')"));
+        assertTrue(fails(1, cf, "redrive", "dq").err().contains("usage: pgqadm CONFIG.ini redrive QUEUE CONSUMER [EV_ID ...]"));
+        assertTrue(fails(1, cf, "redrive", "dq", "dc", "x1").err().contains("(event ids: whole numbers)"));
+        assertTrue(fails(1, cf, "redrive", "dq", "nobody").err().contains("Not subscriber to queue: dq/nobody"));
+        assertTrue(ok(cf, "purge-dead-letters", "dq").err().contains("1 dead letter(s) of queue dq deleted"));
+        assertEquals(0L, Sql.oneLong(c, "select count(*) from pgq_java.dead_letter"));
+    }
+
+    @Test
     void connectsOverTheUnixSocketByUriAndFromTheEnvironment(PgDatabase db) {
         Path sock = db.server().socketDir().orElseThrow();
         int port = db.server().port();

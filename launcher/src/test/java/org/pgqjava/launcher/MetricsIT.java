@@ -87,7 +87,16 @@ class MetricsIT {
         String d = "database=\"" + db.name() + "\"";
         Await.until("the database's queue figures on /metrics", WAIT,
                 () -> value(bodyOrEmpty(port, "/metrics"), "pgq_consumer_pending_events", "consumer=\"mc\"," + d + ",queue=\"mq\"") != null);
-        DaemonIT.awaitTickAfterEvent(c, "mq"); // an event, ticked: the consumer has it pending
+        // a dead letter: max_retries 0 and one retry
+        Sql.exec(c, "select pgq.register_consumer('mq', 'failing')");
+        Sql.exec(c, "select pgq.set_queue_config('mq', 'max_retries', '0')");
+        DaemonIT.awaitTickAfterEvent(c, "mq"); // an event, ticked: the consumers have it pending
+        c.setAutoCommit(false);
+        long failing = Sql.oneLong(c, "select pgq.next_batch('mq', 'failing')");
+        Sql.exec(c, "select pgq.batch_retry(?, 0)", failing);
+        Sql.exec(c, "select pgq.finish_batch(?)", failing);
+        c.commit();
+        c.setAutoCommit(true);
         Sql.exec(c, "select pgq.insert_event('mq', 't', 'not ticked yet')");
         Await.until("pending figures of the newer sample", WAIT, () -> {
             String b = get(port, "/metrics").body();
@@ -108,6 +117,7 @@ class MetricsIT {
         assertTrue(value(body, "pgqadm_ticker_last_call_age_seconds", d) < 30, body);
         assertTrue(value(body, "pgq_queue_last_tick_id", d + ",queue=\"mq\"") >= 2, body);
         assertEquals(0.0, value(body, "pgq_queue_retry_events", d + ",queue=\"mq\""), body);
+        assertEquals(1.0, value(body, "pgq_queue_dead_letters", d + ",queue=\"mq\""), body);
         assertEquals(0.0, value(body, "pgq_queue_ticker_paused", d + ",queue=\"mq\""), body);
         assertTrue(value(body, "pgq_consumer_lag_seconds", "consumer=\"mc\"," + d + ",queue=\"mq\"") >= 0, body);
         assertTrue(body.contains("# HELP pgq_queue_pending_events "), body);

@@ -183,9 +183,11 @@ class SecurityIT {
                 + " and p.proname not in ('seq_getval', 'get_queue_info', 'get_consumer_info', 'quote_fqname', 'version',"
                 + " 'tick_channel')"
                 + " order by 1"), "only the status functions are public");
-        assertEquals(List.of("pgq_java.push_ticker()"), Sql.column(su, "select p.oid::regprocedure::text from pg_proc p"
+        assertEquals(List.of("pgq_java.purge_dead_letters(text,text,bigint[])", "pgq_java.push_ticker()",
+                "pgq_java.redrive_dead_letters(text,text,bigint[])"), Sql.column(su, "select p.oid::regprocedure::text from pg_proc p"
                 + " where p.pronamespace = 'pgq_java'::regnamespace and has_function_privilege('pgq_admin', p.oid, 'execute')"
-                + " and not has_function_privilege('pgq_reader', p.oid, 'execute')"), "the push ticker is the admin's");
+                + " and not has_function_privilege('pgq_reader', p.oid, 'execute') order by 1"),
+                "the push ticker, redriving and purging dead letters are the admin's");
     }
 
     /**

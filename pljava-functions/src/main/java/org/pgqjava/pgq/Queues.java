@@ -47,6 +47,17 @@ public final class Queues {
         Producer.forget();
     }
 
+    /** Sets max_retries (dead letters), or clears it with NULL or 'off'. */
+    private static void setMaxRetries(String queueName, String value) {
+        String v = value == null || value.strip().equalsIgnoreCase("off") ? null : value.strip();
+        if (v != null) {
+            checkValue("max_retries", "int4", v);
+        }
+        Spi.execute("insert into pgq_java.queue_config as c (queue_id, max_retries)"
+                + " select queue_id, cast($1 as int4) from pgq.queue where queue_name = $2"
+                + " on conflict (queue_id) do update set max_retries = excluded.max_retries", v, queueName);
+    }
+
     /** Sets or (NULL, 'off', 0) clears a stuck consumer threshold; producers never read it. */
     private static void setStuckConfig(String queueName, String param, String value) {
         String v = value == null ? null : value.strip();
@@ -144,7 +155,8 @@ public final class Queues {
      * <p>Sets one of ticker_max_count, ticker_max_lag, ticker_idle_period, ticker_paused,
      * rotation_period, external_ticker (named without the queue_ prefix), or pgq-java's push and
      * push_min_interval (docs/push.md), stuck_consumer_warn and stuck_consumer_detach
-     * (launcher/README.md; NULL, 'off' or 0: off). Returns: 1.
+     * (launcher/README.md; NULL, 'off' or 0: off), max_retries (dead letters, docs/pgq.md; NULL
+     * or 'off': no limit). Returns: 1.
      * Errors: "Invalid NULL value", "No such event queue", {@code cannot change parameter "<p>s"}
      * (PgQ's text, stray s included); a value that is not of the column's type or is negative
      * fails with 22023 and changes nothing.
@@ -159,6 +171,10 @@ public final class Queues {
         String type = CONFIG.get(param);
         if (type == null && STUCK_CONFIG.contains(param)) {
             setStuckConfig(queueName, param, value);
+            return 1;
+        }
+        if (type == null && param.equals("max_retries")) {
+            setMaxRetries(queueName, value);
             return 1;
         }
         if (type == null && PUSH_CONFIG.containsKey(param)) {

@@ -8,7 +8,9 @@ import org.pgqjava.pljvm.Spi;
 /**
  * Retrying events: pgq.event_retry, pgq.batch_retry, pgq.event_retry_raw,
  * pgq.maint_retry_events. A retried event waits in pgq.retry_queue owned by the subscription,
- * then goes back into the queue for that consumer only, with ev_retry incremented (§3.7).
+ * then goes back into the queue for that consumer only, with ev_retry incremented (§3.7). With
+ * the queue's max_retries set (pgq-java only), event_retry and batch_retry put an event retried
+ * that often into the dead letters instead (DeadLetters).
  */
 public final class Retry {
     private static final String RETRY_COLUMNS = " (ev_retry_after, ev_queue, ev_id, ev_time, ev_txid, ev_owner,"
@@ -23,8 +25,9 @@ public final class Retry {
      * pgq.event_retry(x_batch_id, x_event_id, x_retry_time)
      *
      * <p>Puts event x_event_id of the batch into the retry queue, due at x_retry_time.
-     * Returns: 1, or 0 if it is already there for this subscription. Error: "event not found".
-     * Calls: batch_event_sql. Tables directly manipulated: insert into pgq.retry_queue.
+     * Returns: 1, or 0 if it is already there for this subscription (or, past max_retries, in
+     * its dead letters). Error: "event not found". Calls: batch_event_sql. Tables directly
+     * manipulated: insert into pgq.retry_queue, pgq_java.dead_letter.
      */
     public static int eventRetry(Long batchId, Long eventId, OffsetDateTime retryTime) {
         Row s = subscription(batchId);
@@ -32,13 +35,18 @@ public final class Retry {
             throw Pgq.error("event not found"); // PgQ's text: its batch query finds nothing
         }
         String batch = BatchEvents.batchEventSql(batchId);
+        Integer max = DeadLetters.maxRetries(s.getInt("sub_queue"));
+        if (max != null && DeadLetters.bury(batch, s.getInt("sub_queue"), s.getInt("sub_id"), max, eventId) > 0) {
+            return 1; // retried as often as allowed: a dead letter now (DeadLetters)
+        }
         long inserted = Spi.executeOnceTyped("insert into pgq.retry_queue" + RETRY_COLUMNS
                 + " select $1, $2, ev_id, ev_time, null, $3, coalesce(ev_retry, 0) + 1,"
                 + " ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4"
                 + " from (" + batch + ") b where ev_id = $4"
+                + " and ($5::int4 is null or coalesce(ev_retry, 0) + 1 <= $5)" // past it: a dead letter already
                 + " on conflict on constraint rq_pkey do nothing",
-                new String[] {"timestamptz", "int4", "int4", "int8"}, retryTime, s.getInt("sub_queue"), s.getInt("sub_id"), eventId)
-                .processed();
+                new String[] {"timestamptz", "int4", "int4", "int8", "int4"}, retryTime, s.getInt("sub_queue"),
+                s.getInt("sub_id"), eventId, max).processed();
         if (inserted > 0) {
             return 1;
         }
@@ -73,14 +81,17 @@ public final class Retry {
             throw Pgq.error("batch_retry: batch " + Pgq.fmt(batchId) + " not found");
         }
         String batch = BatchEvents.batchEventSql(batchId);
-        return (int) Spi.executeOnceTyped("insert into pgq.retry_queue" + RETRY_COLUMNS
+        Integer max = DeadLetters.maxRetries(s.getInt("sub_queue"));
+        long buried = max == null ? 0 : DeadLetters.bury(batch, s.getInt("sub_queue"), s.getInt("sub_id"), max, null);
+        return (int) (buried + Spi.executeOnceTyped("insert into pgq.retry_queue" + RETRY_COLUMNS
                 + " select distinct pg_catalog.now() + pg_catalog.make_interval(secs => $1), $2, b.ev_id, b.ev_time,"
                 + " null::int8, $3, coalesce(b.ev_retry, 0) + 1,"
                 + " b.ev_type, b.ev_data, b.ev_extra1, b.ev_extra2, b.ev_extra3, b.ev_extra4"
                 + " from (" + batch + ") b left join pgq.retry_queue rq"
                 + " on (rq.ev_id = b.ev_id and rq.ev_owner = $3 and rq.ev_queue = $2)"
-                + " where rq.ev_id is null",
-                new String[] {"int4", "int4", "int4"}, retrySeconds, s.getInt("sub_queue"), s.getInt("sub_id")).processed();
+                + " where rq.ev_id is null and ($4::int4 is null or coalesce(b.ev_retry, 0) + 1 <= $4)",
+                new String[] {"int4", "int4", "int4", "int4"}, retrySeconds, s.getInt("sub_queue"), s.getInt("sub_id"), max)
+                .processed());
     }
 
     /**
