@@ -87,7 +87,17 @@ record Config(Path file, String jobName, ConnInfo db, Databases databases, Durat
 
     /** Loads and checks {@code file}; {@code env} stands in for the process environment. */
     static Config load(Path file, Map<String, String> env, String osUser, String hostName) throws ConfigException {
-        Ini ini = Ini.load(file);
+        return load(file, Map.of(), env, osUser, hostName);
+    }
+
+    /**
+     * As {@link #load(Path, Map, String, String)}, with {@code overrides} (Skytools' {@code --set
+     * key=value}) set in the section over the file's values; an error in one names it as
+     * {@code --set key=value}, an error in the file names the file and line.
+     */
+    static Config load(Path file, Map<String, String> overrides, Map<String, String> env, String osUser, String hostName)
+            throws ConfigException {
+        Ini ini = Ini.load(file).withOverrides(SECTION, overrides);
         if (!ini.hasSection(SECTION)) {
             throw new ConfigException(file + ": no [" + SECTION + "] section");
         }
@@ -99,6 +109,10 @@ record Config(Path file, String jobName, ConnInfo db, Databases databases, Durat
         List<String> warnings = new ArrayList<>();
         for (Ini.Entry e : ini.entries(SECTION)) {
             if (!KEYS.containsKey(e.key()) && !BUILTIN_NAMES.contains(e.key())) {
+                if (e.line() == Ini.OVERRIDE_LINE) {
+                    throw new ConfigException("--set " + e.key() + "=" + e.raw() + ": unknown key " + e.key()
+                            + " (known: " + String.join(", ", KEYS.keySet()) + ")");
+                }
                 warnings.add(file + ":" + e.line() + ": unknown key " + e.key() + " ignored (known: " + String.join(", ", KEYS.keySet()) + ")");
             }
         }
@@ -106,15 +120,15 @@ record Config(Path file, String jobName, ConnInfo db, Databases databases, Durat
         String jobName = r.string("job_name").orElse(SECTION);
         String dbString = r.string("db").orElseThrow(() -> new ConfigException(file + ": db: missing: a libpq connection string, e.g. db = dbname=mydb"));
         if (dbString.isBlank()) {
-            throw new ConfigException(file + ": db: empty: a libpq connection string, e.g. db = dbname=mydb");
+            throw new ConfigException(r.where("db") + ": db: empty: a libpq connection string, e.g. db = dbname=mydb");
         }
         ConnInfo db;
         try {
             db = ConnInfo.parse(dbString, env, osUser);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(file + ": db: " + e.getMessage());
+            throw new ConfigException(r.where("db") + ": db: " + e.getMessage());
         }
-        Databases databases = databases(file, r.string("database_list").orElse(""));
+        Databases databases = databases(r.where("database_list"), r.string("database_list").orElse(""));
 
         Duration loopDelay = r.seconds("loop_delay", 1.0, false);
         Duration maintDelay = r.has("maint_delay") || !r.has("maint_delay_min")
@@ -125,32 +139,32 @@ record Config(Path file, String jobName, ConnInfo db, Databases databases, Durat
         Duration tickerLogDelay = r.seconds("ticker_log_delay", 300, true);
         Duration connectionLifetime = r.seconds("connection_lifetime", 1200, false);
         if (r.bool("use_skylog")) {
-            throw new ConfigException(file + ": use_skylog: skylog.ini logging is not supported; set use_skylog = 0"
+            throw new ConfigException(r.where("use_skylog") + ": use_skylog: skylog.ini logging is not supported; set use_skylog = 0"
                     + " and use logfile, log_size and log_count");
         }
         long logSize = r.integer("log_size", 10_485_760L, 1);
         int logCount = (int) r.integer("log_count", 3, 0);
         if (logCount > MAX_LOG_COUNT) {
-            warnings.add(file + ": log_count: " + logCount + " rotated files asked for, " + MAX_LOG_COUNT + " kept (the most the rotation supports)");
+            warnings.add(r.where("log_count") + ": log_count: " + logCount + " rotated files asked for, " + MAX_LOG_COUNT + " kept (the most the rotation supports)");
             logCount = MAX_LOG_COUNT;
         }
         Path logfile = r.path("logfile");
         Path pidfile = r.path("pidfile");
         if (loopDelay.compareTo(Duration.ofSeconds(3)) > 0) {
-            warnings.add(file + ": loop_delay: " + Durations.seconds(loopDelay) + " s is more than the default queue_ticker_max_lag"
+            warnings.add(r.where("loop_delay") + ": loop_delay: " + Durations.seconds(loopDelay) + " s is more than the default queue_ticker_max_lag"
                     + " (3 s): events will wait up to that long for a tick");
         }
         if (loopDelay.compareTo(Duration.ofMillis(10)) < 0) {
-            warnings.add(file + ": loop_delay: " + Durations.seconds(loopDelay) + " s calls pgq.ticker() more than 100 times a second");
+            warnings.add(r.where("loop_delay") + ": loop_delay: " + Durations.seconds(loopDelay) + " s calls pgq.ticker() more than 100 times a second");
         }
         int metricsPort = (int) r.integer("metrics_port", 0, 0);
         if (metricsPort > 65_535) {
-            throw new ConfigException(file + ": metrics_port: " + metricsPort + " is not a TCP port (1-65535; empty or 0: no endpoint)");
+            throw new ConfigException(r.where("metrics_port") + ": metrics_port: " + metricsPort + " is not a TCP port (1-65535; empty or 0: no endpoint)");
         }
         String metricsHost = r.string("metrics_host").map(String::strip).filter(h -> !h.isEmpty()).orElse("127.0.0.1");
         Duration metricsPeriod = r.seconds("metrics_period", 15, false);
         if (metricsPort > 0 && !isLoopback(metricsHost)) {
-            warnings.add(file + ": metrics_host: " + metricsHost + " is not a loopback address: the metrics endpoint"
+            warnings.add(r.where("metrics_host") + ": metrics_host: " + metricsHost + " is not a loopback address: the metrics endpoint"
                     + " (queue and consumer names, no authentication) is reachable from the network");
         }
         return new Config(file, jobName, db, databases, checkPeriod, loopDelay, maintDelay, tickerLogDelay,
@@ -162,7 +176,7 @@ record Config(Path file, String jobName, ConnInfo db, Databases databases, Durat
         return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
-    private static Databases databases(Path file, String list) throws ConfigException {
+    private static Databases databases(String where, String list) throws ConfigException {
         List<String> names = new ArrayList<>();
         for (String n : list.split("[,\\s]+")) {
             if (!n.isEmpty() && !names.contains(n)) {
@@ -174,7 +188,7 @@ record Config(Path file, String jobName, ConnInfo db, Databases databases, Durat
         }
         if (names.contains("*")) {
             if (names.size() > 1) {
-                throw new ConfigException(file + ": database_list: '*' (every database with pgq) cannot be mixed with names: " + list);
+                throw new ConfigException(where + ": database_list: '*' (every database with pgq) cannot be mixed with names: " + list);
             }
             return new Databases(Databases.Mode.ALL, List.of());
         }
@@ -199,6 +213,11 @@ record Config(Path file, String jobName, ConnInfo db, Databases databases, Durat
             this.builtins = builtins;
         }
 
+        /** Where {@code key} is set: file:line, --set key=value, or the file. */
+        String where(String key) {
+            return ini.where(SECTION, key);
+        }
+
         boolean has(String key) throws ConfigException {
             return string(key).map(v -> !v.isBlank()).orElse(false);
         }
@@ -216,10 +235,10 @@ record Config(Path file, String jobName, ConnInfo db, Databases databases, Durat
             try {
                 d = Double.parseDouble(v.get().strip());
             } catch (NumberFormatException e) {
-                throw new ConfigException(ini.file() + ": " + key + ": not a number: '" + v.get() + "'");
+                throw new ConfigException(where(key) + ": " + key + ": not a number: '" + v.get() + "'");
             }
             if (Double.isNaN(d) || Double.isInfinite(d) || d < 0 || (d == 0 && !zeroOk)) {
-                throw new ConfigException(ini.file() + ": " + key + ": must be " + (zeroOk ? "zero or more" : "more than zero")
+                throw new ConfigException(where(key) + ": " + key + ": must be " + (zeroOk ? "zero or more" : "more than zero")
                         + ", not " + v.get().strip());
             }
             return d;
@@ -228,11 +247,11 @@ record Config(Path file, String jobName, ConnInfo db, Databases databases, Durat
         Duration seconds(String key, double dflt, boolean zeroOk) throws ConfigException {
             double s = number(key, dflt, zeroOk);
             if (s > 86_400 * 366) {
-                throw new ConfigException(ini.file() + ": " + key + ": " + s + " s is more than a year");
+                throw new ConfigException(where(key) + ": " + key + ": " + s + " s is more than a year");
             }
             long micros = Math.round(s * 1_000_000);
             if (micros == 0 && s > 0) {
-                throw new ConfigException(ini.file() + ": " + key + ": " + s + " s is less than a microsecond");
+                throw new ConfigException(where(key) + ": " + key + ": " + s + " s is less than a microsecond");
             }
             return Duration.ofNanos(micros * 1000);
         }
@@ -246,10 +265,10 @@ record Config(Path file, String jobName, ConnInfo db, Databases databases, Durat
             try {
                 n = Long.parseLong(v.get().strip());
             } catch (NumberFormatException e) {
-                throw new ConfigException(ini.file() + ": " + key + ": not a whole number: '" + v.get() + "'");
+                throw new ConfigException(where(key) + ": " + key + ": not a whole number: '" + v.get() + "'");
             }
             if (n < min) {
-                throw new ConfigException(ini.file() + ": " + key + ": must be " + min + " or more, not " + n);
+                throw new ConfigException(where(key) + ": " + key + ": must be " + min + " or more, not " + n);
             }
             return n;
         }
@@ -265,7 +284,7 @@ record Config(Path file, String jobName, ConnInfo db, Databases databases, Durat
                 case "0": case "no": case "false": case "off":
                     return false;
                 default:
-                    throw new ConfigException(ini.file() + ": " + key + ": not a boolean (0/1, yes/no, true/false, on/off): '" + v.get() + "'");
+                    throw new ConfigException(where(key) + ": " + key + ": not a boolean (0/1, yes/no, true/false, on/off): '" + v.get() + "'");
             }
         }
 

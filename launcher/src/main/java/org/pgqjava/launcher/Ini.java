@@ -104,6 +104,39 @@ final class Ini {
         return file;
     }
 
+    /**
+     * Where {@code key} of {@code section} (or [DEFAULT]) is set, for messages: {@code file:line},
+     * {@code --set key=...} for a command-line override, or just the file when it is not set.
+     */
+    String where(String section, String key) {
+        Entry e = lookup(section, key);
+        if (e == null) {
+            return file.toString();
+        }
+        return e.line() == OVERRIDE_LINE ? "--set " + e.key() + "=" + e.raw() : file + ":" + e.line();
+    }
+
+    /** Line number of the entries that come from {@code --set} instead of the file. */
+    static final int OVERRIDE_LINE = 0;
+
+    /**
+     * This file with {@code overrides} (key to raw value, as Skytools' {@code --set key=value})
+     * set in {@code section}, after the file's own entries and instead of them.
+     */
+    Ini withOverrides(String section, Map<String, String> overrides) {
+        if (overrides.isEmpty()) {
+            return this;
+        }
+        Map<String, Map<String, Entry>> copy = new LinkedHashMap<>();
+        sections.forEach((name, entries) -> copy.put(name, new LinkedHashMap<>(entries)));
+        Map<String, Entry> target = copy.computeIfAbsent(section, k -> new LinkedHashMap<>());
+        overrides.forEach((k, v) -> {
+            String key = k.strip().toLowerCase(Locale.ROOT);
+            target.put(key, new Entry(key, v, OVERRIDE_LINE));
+        });
+        return new Ini(file, copy);
+    }
+
     boolean hasSection(String section) {
         return sections.containsKey(section);
     }

@@ -76,6 +76,8 @@ public final class Main {
         boolean json;
         @Option(names = "--ini", description = "print a sample config file and exit")
         boolean ini;
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a config key (repeatable), as Skytools' --set")
+        Map<String, String> set = new java.util.LinkedHashMap<>();
         @Option(names = Detach.DETACHED_OPTION, hidden = true)
         boolean detached;
         @Parameters(paramLabel = "ARGS", hidden = true)
@@ -134,7 +136,7 @@ public final class Main {
         Path file = Path.of(o.params.get(0));
         Config cfg;
         try {
-            cfg = loadConfig(file, env);
+            cfg = loadConfig(file, o.set, env);
             Logs.configure(verbosity, console, cfg.logfile(), cfg.logSize(), cfg.logCount());
         } catch (ConfigException e) {
             log.error("{}", e.getMessage());
@@ -159,6 +161,8 @@ public final class Main {
         List<String> args = o.params.subList(2, o.params.size());
         if (!COMMANDS.contains(cmd)) {
             err.println("unknown command");
+            String near = closest(cmd);
+            err.println((near != null ? "did you mean " + near + "? " : "") + "(pgqadm -h lists the commands)");
             return 1;
         }
         String usage = usageError(cmd, args);
@@ -166,13 +170,13 @@ public final class Main {
             err.println("usage: pgqadm CONFIG.ini " + usage);
             return 1;
         }
-        if (o.json && !"status".equals(cmd)) {
-            log.warn("--json applies to status only; ignored");
+        if (o.json && !"status".equals(cmd) && !"dead-letters".equals(cmd)) {
+            log.warn("--json applies to status and dead-letters only; ignored");
         }
         try {
             if ("ticker".equals(cmd)) {
                 return ticker(cfg, o, argv, () -> {
-                    Config fresh = loadConfig(file, env);
+                    Config fresh = loadConfig(file, o.set, env);
                     try {
                         Logs.configure(verbosity, console, fresh.logfile(), fresh.logSize(), fresh.logCount());
                     } catch (IOException e) {
@@ -194,8 +198,42 @@ public final class Main {
         }
     }
 
-    static Config loadConfig(Path file, Map<String, String> env) throws ConfigException {
-        return Config.load(file, env, System.getProperty("user.name"), hostName());
+    static Config loadConfig(Path file, Map<String, String> overrides, Map<String, String> env) throws ConfigException {
+        return Config.load(file, overrides, env, System.getProperty("user.name"), hostName());
+    }
+
+    /** The command nearest to a mistyped one (at most 2 edits, or a prefix of 3 letters or more); null if none is. */
+    static String closest(String typed) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String c : new java.util.TreeSet<>(COMMANDS)) {
+            int d = typed.length() >= 3 && c.startsWith(typed) ? 0 : distance(typed, c);
+            if (d < bestDistance) {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        return bestDistance <= 2 ? best : null;
+    }
+
+    /** Levenshtein distance. */
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** Arity of each command; null when the arguments fit. */

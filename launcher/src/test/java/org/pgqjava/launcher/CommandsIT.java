@@ -55,7 +55,9 @@ class CommandsIT {
         assertEquals("need config file\n", fails(1).err());
         Path c = conf(db);
         assertEquals("need command\n", fails(1, c.toString()).err());
-        assertEquals("unknown command\n", fails(1, c.toString(), "tick").err());
+        assertEquals("unknown command\ndid you mean ticker? (pgqadm -h lists the commands)\n", fails(1, c.toString(), "tick").err());
+        assertEquals("unknown command\ndid you mean status? (pgqadm -h lists the commands)\n", fails(1, c.toString(), "statsu").err());
+        assertEquals("unknown command\n(pgqadm -h lists the commands)\n", fails(1, c.toString(), "frobnicate").err());
         assertTrue(fails(1, c.toString(), "create").err().contains("usage: pgqadm CONFIG.ini create QUEUE"));
         assertTrue(fails(1, c.toString(), "register", "q").err().contains("usage: pgqadm CONFIG.ini register QUEUE CONSUMER"));
         assertTrue(fails(2, c.toString(), "status", "--bogus").err().contains("Unknown option: '--bogus'"));
@@ -66,9 +68,11 @@ class CommandsIT {
         Path missing = Pgqadm.config(dir, "m.ini", "loop_delay = 1");
         assertTrue(fails(1, missing.toString(), "status").err().contains("m.ini: db: missing"));
         Path bad = conf(db, "loop_delay = often");
-        assertTrue(fails(1, bad.toString(), "status").err().contains("t.ini: loop_delay: not a number: 'often'"));
+        String badErr = fails(1, bad.toString(), "status").err();
+        assertTrue(java.util.regex.Pattern.compile("t\\.ini:\\d+: loop_delay: not a number: 'often'").matcher(badErr).find(),
+                "file:line: key: problem\n" + badErr);
         Path badDb = Pgqadm.config(dir, "d.ini", "db = dbname=x sslmode=sometimes");
-        assertTrue(fails(1, badDb.toString(), "status").err().contains("d.ini: db: invalid sslmode value"));
+        assertTrue(fails(1, badDb.toString(), "status").err().contains("d.ini:2: db: invalid sslmode value"));
         Path unknown = Pgqadm.config(dir, "u.ini", Pgqadm.dbLine(db), "maint_dealy = 5");
         Pgqadm.Result r = ok(unknown.toString(), "status");
         assertTrue(r.err().contains("WARN") && r.err().contains("u.ini:3: unknown key maint_dealy ignored"), r.describe());
@@ -140,6 +144,15 @@ class CommandsIT {
         assertTrue(fails(1, cf, "config", "nosuch").err().contains("no such queue: nosuch"));
         assertTrue(fails(1, cf, "config", "nosuch", "ticker_max_lag=1").err().contains("no such queue: nosuch"));
         assertTrue(fails(1, cf, "config", "cq1", "ticker_max_count=lots").err().contains("config failed"));
+    }
+
+    @Test
+    void setOverridesAKeyOfTheConfigFile(PgDatabase db) {
+        Path wrong = Pgqadm.config(dir, "wrong.ini", "db = dbname=pgtest_no_such_database host=/nonexistent");
+        String real = Pgqadm.dbLine(db).substring("db = ".length());
+        assertTrue(ok("--set", "db=" + real, wrong.toString(), "status").out().startsWith("Postgres version: "));
+        Pgqadm.Result bad = fails(1, "--set", "loop_delay=soon", wrong.toString(), "status");
+        assertTrue(bad.err().contains("--set loop_delay=soon: loop_delay: not a number: 'soon'"), bad.describe());
     }
 
     @Test

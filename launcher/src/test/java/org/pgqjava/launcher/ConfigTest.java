@@ -52,6 +52,23 @@ class ConfigTest {
     }
 
     @Test
+    void errorsNameFileAndLineOrTheSetOption() throws Exception {
+        Path f = dir.resolve("t.ini");
+        assertEquals(f + ":3: loop_delay: not a number: 'soon'", error("[pgqadm]", "db = dbname=x", "loop_delay = soon"));
+        assertEquals(f + ":2: db: empty: a libpq connection string, e.g. db = dbname=mydb", error("[pgqadm]", "db = ", "loop_delay = 1"));
+        assertEquals(f + ":4: database_list: '*' (every database with pgq) cannot be mixed with names: a, *",
+                error("[pgqadm]", "db = dbname=x", "", "database_list = a, *"));
+        Files.write(f, List.of("[pgqadm]", "db = dbname=x", "loop_delay = 2"));
+        Config c = Config.load(f, Map.of("loop_delay", "0.5", "metrics_port", "9187"), Map.of(), "u", "h");
+        assertEquals(Duration.ofMillis(500), c.loopDelay(), "--set wins over the file");
+        assertEquals(9187, c.metricsPort());
+        assertEquals("--set loop_delay=never: loop_delay: not a number: 'never'", assertThrows(ConfigException.class,
+                () -> Config.load(f, Map.of("loop_delay", "never"), Map.of(), "u", "h")).getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> Config.load(f, Map.of("loop_dealy", "1"), Map.of(), "u", "h"))
+                .getMessage().startsWith("--set loop_dealy=1: unknown key loop_dealy (known: job_name, db, "));
+    }
+
+    @Test
     void metricsSettings() throws Exception {
         Config c = load("[pgqadm]", "db = dbname=x", "metrics_port = 9187", "metrics_period = 5");
         assertEquals(9187, c.metricsPort());
