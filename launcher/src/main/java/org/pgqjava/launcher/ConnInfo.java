@@ -74,6 +74,13 @@ final class ConnInfo {
     static ConnInfo parse(String connstr, Map<String, String> env, String osUser) {
         Map<String, String> given = connstr.startsWith("postgresql://") || connstr.startsWith("postgres://")
                 ? parseUri(connstr) : parseKeywords(connstr);
+        String service = given.remove("service");
+        if (service == null) {
+            service = env.get("PGSERVICE");
+        }
+        if (service != null && !service.isEmpty()) {
+            fromService(service, given);
+        }
         Map<String, String> all = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : given.entrySet()) {
             if (!ENV.containsKey(e.getKey())) {
@@ -97,6 +104,28 @@ final class ConnInfo {
         ConnInfo c = new ConnInfo(all);
         c.validate();
         return c;
+    }
+
+    /**
+     * The settings of service {@code name} in pg_service.conf (PGSERVICEFILE, ~/.pg_service.conf,
+     * PGSYSCONFDIR/pg_service.conf, as libpq; read by pgjdbc's parser) for what {@code given}
+     * leaves out: the connection string wins, the environment comes after.
+     */
+    private static void fromService(String name, Map<String, String> given) {
+        java.util.Properties p = org.postgresql.jdbcurlresolver.PgServiceConfParser.getServiceProperties(name);
+        if (p == null) {
+            throw new IllegalArgumentException("definition of service \"" + name + "\" not found"
+                    + " (looked in PGSERVICEFILE, ~/.pg_service.conf and PGSYSCONFDIR/pg_service.conf; pgjdbc, which"
+                    + " reads them, also refuses a service with a key it does not know and logs which)");
+        }
+        for (String k : p.stringPropertyNames()) {
+            String key = k.equals("PGHOST") ? "host" : k.equals("PGPORT") ? "port" : k.equals("PGDBNAME") ? "dbname" : k;
+            if (!ENV.containsKey(key)) {
+                throw new IllegalArgumentException("service \"" + name + "\": invalid connection option \"" + key
+                        + "\" (not a libpq option, or one pgjdbc cannot take)");
+            }
+            given.putIfAbsent(key, p.getProperty(k));
+        }
     }
 
     private void validate() {

@@ -34,7 +34,18 @@ final class Connector {
             // every connection of a pgqadm comes from the same connection string)
             System.setProperty("org.postgresql.pgpassfile", info.passfile());
         }
-        Connection c = DRIVER.connect(info.jdbcUrl(), p);
+        Connection c;
+        try {
+            c = DRIVER.connect(info.jdbcUrl(), p);
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("08") && info.isUnixSocket()) {
+                // pgjdbc names no socket ("The connection attempt failed"): say which, as libpq does
+                SQLException named = new SQLException("connection to server on socket \"" + info.socketPath()
+                        + "\" failed: " + Sql.describe(e).replaceAll(" \\[SQLSTATE [0-9A-Z]{5}\\]$", ""), e.getSQLState(), e);
+                throw named;
+            }
+            throw e;
+        }
         if (c == null) {
             throw new SQLException("pgjdbc does not take the URL " + info.jdbcUrl());
         }

@@ -147,6 +147,21 @@ class CommandsIT {
     }
 
     @Test
+    void dbMayNameAServiceOfPgServiceConf(PgDatabase db) throws Exception {
+        Path services = dir.resolve("pg_service.conf");
+        Files.writeString(services, "[pgqtest]\nhost=" + db.server().socketDir().orElseThrow() + "\nport=" + db.server().port()
+                + "\ndbname=" + db.name() + "\nuser=postgres\n");
+        Path conf = Pgqadm.config(dir, "svc.ini", "db = service=pgqtest");
+        Pgqadm.Result r = Pgqadm.runWith(Map.of("PGSERVICEFILE", services.toString()), conf.toString(), "status");
+        assertEquals(0, r.exit(), r.describe());
+        assertTrue(r.out().startsWith("Postgres version: "), r.describe());
+        Pgqadm.Result none = Pgqadm.runWith(Map.of("PGSERVICEFILE", services.toString()),
+                Pgqadm.config(dir, "nosvc.ini", "db = service=nosuch").toString(), "status");
+        assertEquals(1, none.exit(), none.describe());
+        assertTrue(none.err().contains("nosvc.ini:2: db: definition of service \"nosuch\" not found"), none.describe());
+    }
+
+    @Test
     void setOverridesAKeyOfTheConfigFile(PgDatabase db) {
         Path wrong = Pgqadm.config(dir, "wrong.ini", "db = dbname=pgtest_no_such_database host=/nonexistent");
         String real = Pgqadm.dbLine(db).substring("db = ".length());
@@ -206,7 +221,8 @@ class CommandsIT {
         assertEquals(0, r.exit(), r.describe());
         Pgqadm.Result refused = Pgqadm.run(Pgqadm.config(dir, "no.ini", "db = host=" + dir + " port=1 dbname=x user=postgres").toString(), "status");
         assertEquals(1, refused.exit(), refused.describe());
-        assertTrue(refused.err().contains("x: status failed: "), refused.describe());
+        assertTrue(refused.err().contains("x: status failed: connection to server on socket \"" + dir + "/.s.PGSQL.1\" failed: "),
+                refused.describe());
     }
 
     @Test

@@ -105,4 +105,31 @@ class ConnInfoTest {
         assertEquals("dbname=b user=u at 127.0.0.1:5555", c.describe());
         assertEquals(parse("dbname=a host=h"), parse("host=h dbname=a"));
     }
+
+    @Test
+    void aServiceOfPgServiceConfFillsWhatTheStringLeavesOut(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("pg_service.conf");
+        java.nio.file.Files.writeString(file, "[orders]\nhost=/run/pg\nport=5433\ndbname=shop\nuser=ticker\n\n[odd]\nfoo=bar\n\n[jdbcish]\nconnectTimeout=3\n");
+        String old = System.getProperty("org.postgresql.pgservicefile");
+        System.setProperty("org.postgresql.pgservicefile", file.toString());
+        try {
+            ConnInfo c = ConnInfo.parse("service=orders dbname=other", Map.of("PGPORT", "6000"), "osuser");
+            assertEquals("other", c.dbname(), "the string wins over the service");
+            assertTrue(c.jdbcUrl().contains("5433"), "the service wins over the environment: " + c.jdbcUrl());
+            assertEquals("shop", ConnInfo.parse("", Map.of("PGSERVICE", "orders"), "osuser").dbname(), "PGSERVICE");
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("service=nosuch")).getMessage()
+                    .startsWith("definition of service \"nosuch\" not found (looked in PGSERVICEFILE, ~/.pg_service.conf"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("service=odd")).getMessage()
+                    .startsWith("definition of service \"odd\" not found"), "pgjdbc refuses its unknown key foo");
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("service=jdbcish")).getMessage()
+                    .startsWith("service \"jdbcish\": invalid connection option \"connectTimeout\""), "a pgjdbc-only key");
+        } finally {
+            if (old == null) {
+                System.clearProperty("org.postgresql.pgservicefile");
+            } else {
+                System.setProperty("org.postgresql.pgservicefile", old);
+            }
+        }
+    }
 }
