@@ -35,12 +35,27 @@ import java.util.Set;
  * @param metricsPort        {@code metrics_port}: its port; 0: no endpoint
  * @param metricsPeriod      {@code metrics_period}: how often each database's queue and
  *                           consumer figures are read for it
+ * @param log                {@code log_format}, {@code syslog} and its keys
  * @param warnings           unknown keys and unwise values, to log once logging is up
  */
 record Config(Path file, String jobName, ConnInfo db, Databases databases, Duration checkPeriod,
               Duration loopDelay, Duration maintDelay, Duration tickerLogDelay, Duration connectionLifetime,
               Path logfile, Path pidfile, long logSize, int logCount, String metricsHost, int metricsPort,
-              Duration metricsPeriod, List<String> warnings) {
+              Duration metricsPeriod, LogOptions log, List<String> warnings) {
+
+    /**
+     * How log lines are written besides where: {@code log_format} text (Skytools' lines) or json
+     * (one JSON object per line, logback's JsonEncoder), and {@code syslog}: also to a syslog
+     * server over UDP ({@code syslog_host}, {@code syslog_port}, {@code syslog_facility}).
+     */
+    record LogOptions(boolean json, boolean syslog, String syslogHost, int syslogPort, String syslogFacility) {
+        static final LogOptions DEFAULT = new LogOptions(false, false, "localhost", 514, "DAEMON");
+    }
+
+    /** Facilities logback's SyslogAppender knows. */
+    private static final Set<String> FACILITIES = Set.of("KERN", "USER", "MAIL", "DAEMON", "AUTH", "SYSLOG", "LPR", "NEWS",
+            "UUCP", "CRON", "AUTHPRIV", "FTP", "NTP", "AUDIT", "ALERT", "CLOCK", "LOCAL0", "LOCAL1", "LOCAL2", "LOCAL3",
+            "LOCAL4", "LOCAL5", "LOCAL6", "LOCAL7");
 
     static final String SECTION = "pgqadm";
     /** Logback's FixedWindowRollingPolicy keeps at most this many rotated files. */
@@ -68,6 +83,11 @@ record Config(Path file, String jobName, ConnInfo db, Databases databases, Durat
         KEYS.put("metrics_port", "");
         KEYS.put("metrics_host", "127.0.0.1");
         KEYS.put("metrics_period", "15");
+        KEYS.put("log_format", "text");
+        KEYS.put("syslog", "0");
+        KEYS.put("syslog_host", "localhost");
+        KEYS.put("syslog_port", "514");
+        KEYS.put("syslog_facility", "daemon");
     }
 
     /** Names usable as {@code %(name)s} without being keys; a key of the same name wins. */
@@ -167,8 +187,26 @@ record Config(Path file, String jobName, ConnInfo db, Databases databases, Durat
             warnings.add(r.where("metrics_host") + ": metrics_host: " + metricsHost + " is not a loopback address: the metrics endpoint"
                     + " (queue and consumer names, no authentication) is reachable from the network");
         }
+        String format = r.string("log_format").map(String::strip).filter(f -> !f.isEmpty()).orElse("text")
+                .toLowerCase(java.util.Locale.ROOT);
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new ConfigException(r.where("log_format") + ": log_format: '" + format + "' is neither text nor json");
+        }
+        boolean syslog = r.bool("syslog");
+        String syslogHost = r.string("syslog_host").map(String::strip).filter(h -> !h.isEmpty()).orElse("localhost");
+        int syslogPort = (int) r.integer("syslog_port", 514, 1);
+        if (syslogPort > 65_535) {
+            throw new ConfigException(r.where("syslog_port") + ": syslog_port: " + syslogPort + " is not a UDP port (1-65535)");
+        }
+        String facility = r.string("syslog_facility").map(String::strip).filter(f -> !f.isEmpty()).orElse("daemon")
+                .toUpperCase(java.util.Locale.ROOT);
+        if (!FACILITIES.contains(facility)) {
+            throw new ConfigException(r.where("syslog_facility") + ": syslog_facility: '" + facility.toLowerCase(java.util.Locale.ROOT)
+                    + "' is not a syslog facility (daemon, user, local0 ... local7, ...)");
+        }
+        LogOptions log = new LogOptions(format.equals("json"), syslog, syslogHost, syslogPort, facility);
         return new Config(file, jobName, db, databases, checkPeriod, loopDelay, maintDelay, tickerLogDelay,
-                connectionLifetime, logfile, pidfile, logSize, logCount, metricsHost, metricsPort, metricsPeriod,
+                connectionLifetime, logfile, pidfile, logSize, logCount, metricsHost, metricsPort, metricsPeriod, log,
                 List.copyOf(warnings));
     }
 

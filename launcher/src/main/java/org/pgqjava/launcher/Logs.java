@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.net.SyslogAppender;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
@@ -41,6 +43,21 @@ final class Logs {
      * @throws IOException when the log file's directory cannot be made
      */
     static void configure(Verbosity v, boolean console, Path logfile, long logSize, int logCount) throws IOException {
+        configure(v, console, logfile, logSize, logCount, Config.LogOptions.DEFAULT);
+    }
+
+    /** As above, with the config's log_format and syslog settings. */
+    static void configure(Verbosity v, boolean console, Config cfg) throws IOException {
+        configure(v, console, cfg.logfile(), cfg.logSize(), cfg.logCount(), cfg.log());
+    }
+
+    /**
+     * (Re)configures all logging, lines as {@code opts} says: text or JSON, and to syslog too.
+     *
+     * @throws IOException when the log file's directory cannot be made
+     */
+    static void configure(Verbosity v, boolean console, Path logfile, long logSize, int logCount, Config.LogOptions opts)
+            throws IOException {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
         Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
@@ -55,7 +72,7 @@ final class Logs {
             con.setContext(ctx);
             con.setName("stderr");
             con.setTarget("System.err");
-            con.setEncoder(encoder(ctx, pattern));
+            con.setEncoder(encoder(ctx, pattern, opts.json()));
             con.start();
             root.addAppender(con);
         }
@@ -90,12 +107,27 @@ final class Logs {
             out.setContext(ctx);
             out.setName("logfile");
             out.setAppend(true);
-            out.setEncoder(encoder(ctx, pattern));
+            out.setEncoder(encoder(ctx, pattern, opts.json()));
             out.start();
             if (!out.isStarted()) {
                 throw new IOException("cannot write the log file " + file);
             }
             root.addAppender(out);
+        }
+        if (opts.syslog()) {
+            SyslogAppender sys = new SyslogAppender();
+            sys.setContext(ctx);
+            sys.setName("syslog");
+            sys.setSyslogHost(opts.syslogHost());
+            sys.setPort(opts.syslogPort());
+            sys.setFacility(opts.syslogFacility());
+            // RFC 3164's TAG[pid]: then the level and the message
+            sys.setSuffixPattern("pgqadm[" + ProcessHandle.current().pid() + "]: %level %msg");
+            sys.start();
+            if (!sys.isStarted()) {
+                throw new IOException("cannot log to syslog at " + opts.syslogHost() + ":" + opts.syslogPort());
+            }
+            root.addAppender(sys);
         }
     }
 
@@ -104,7 +136,16 @@ final class Logs {
         ((LoggerContext) LoggerFactory.getILoggerFactory()).stop();
     }
 
-    private static PatternLayoutEncoder encoder(LoggerContext ctx, String pattern) {
+    private static ch.qos.logback.core.encoder.Encoder<ILoggingEvent> encoder(LoggerContext ctx, String pattern, boolean json) {
+        if (json) {
+            // one object per line: timestamp, level, loggerName, message, throwable, ...
+            JsonEncoder enc = new JsonEncoder();
+            enc.setContext(ctx);
+            enc.setWithSequenceNumber(false);
+            enc.setWithContext(false);
+            enc.start();
+            return enc;
+        }
         PatternLayoutEncoder enc = new PatternLayoutEncoder();
         enc.setContext(ctx);
         enc.setPattern(pattern);

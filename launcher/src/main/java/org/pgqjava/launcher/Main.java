@@ -111,7 +111,15 @@ public final class Main {
             err.println("usage: pgqadm [options] CONFIG.ini COMMAND [args]   (pgqadm -h for help)");
             return 2;
         }
+        // pgqadm help [COMMAND], pgqadm [CONFIG.ini] COMMAND --help: one command's help
+        if (!o.params.isEmpty() && o.params.get(0).equals("help")) {
+            return commandHelp(o.params.size() > 1 ? o.params.get(1) : null, cl, out, err);
+        }
         if (o.help) {
+            String cmd = o.params.stream().filter(COMMANDS::contains).findFirst().orElse(null);
+            if (cmd != null) {
+                return commandHelp(cmd, cl, out, err);
+            }
             cl.usage(out);
             return 0;
         }
@@ -137,7 +145,7 @@ public final class Main {
         Config cfg;
         try {
             cfg = loadConfig(file, o.set, env);
-            Logs.configure(verbosity, console, cfg.logfile(), cfg.logSize(), cfg.logCount());
+            Logs.configure(verbosity, console, cfg);
         } catch (ConfigException e) {
             log.error("{}", e.getMessage());
             return 1;
@@ -178,7 +186,7 @@ public final class Main {
                 return ticker(cfg, o, argv, () -> {
                     Config fresh = loadConfig(file, o.set, env);
                     try {
-                        Logs.configure(verbosity, console, fresh.logfile(), fresh.logSize(), fresh.logCount());
+                        Logs.configure(verbosity, console, fresh);
                     } catch (IOException e) {
                         throw new ConfigException(file + ": logfile: " + e.getMessage(), e);
                     }
@@ -200,6 +208,51 @@ public final class Main {
 
     static Config loadConfig(Path file, Map<String, String> overrides, Map<String, String> env) throws ConfigException {
         return Config.load(file, overrides, env, System.getProperty("user.name"), hostName());
+    }
+
+    /** What each command takes and does, for pgqadm help COMMAND. */
+    static final Map<String, String> COMMAND_HELP = new java.util.LinkedHashMap<>();
+
+    static {
+        COMMAND_HELP.put("ticker", "ticker\n  Ticks the databases of the config (every loop_delay pgq.ticker()) and maintains them"
+                + " (every maint_delay pgq.maint_operations() and pgq.maint_retry_events()); usually with -d, stopped with -s or -k.");
+        COMMAND_HELP.put("status", "status [--json]\n  Queues and consumers of the database of db, in pgqadm's layout or as JSON.");
+        COMMAND_HELP.put("install", "install\n  Installs or upgrades pgq-java in the database of db (the Liquibase changelog in the jar).");
+        COMMAND_HELP.put("install-cascade", "install-cascade [pgq_node|londiste ...]\n  Loads or upgrades pgq_node and londiste"
+                + " from the database server's own packages (default: pgq_node, and londiste if its package is there).");
+        COMMAND_HELP.put("takeover", "takeover\n  Moves a database with PgQ 3.5 as an extension (and pgq_node, londiste) to pgq-java"
+                + " in place: queues, events, open batches and triggers kept.");
+        COMMAND_HELP.put("create", "create QUEUE\n  Creates a queue (pgq.create_queue).");
+        COMMAND_HELP.put("drop", "drop QUEUE\n  Drops a queue (pgq.drop_queue); it must have no consumers.");
+        COMMAND_HELP.put("register", "register QUEUE CONSUMER\n  Registers a consumer (pgq.register_consumer): it sees the"
+                + " events committed from now on.");
+        COMMAND_HELP.put("unregister", "unregister QUEUE CONSUMER\n  Unregisters a consumer (pgq.unregister_consumer).");
+        COMMAND_HELP.put("config", "config [QUEUE [key=value ...]]\n  Shows every queue's settings, or one queue's, or changes"
+                + " them: ticker_max_lag, ticker_max_count, ticker_idle_period, rotation_period (with or without queue_),"
+                + " push, push_min_interval, stuck_consumer_warn, stuck_consumer_detach, max_retries.");
+        COMMAND_HELP.put("dead-letters", "dead-letters QUEUE [CONSUMER] [--json]\n  Lists the events retried past the queue's"
+                + " max_retries (pgq_java.dead_letters).");
+        COMMAND_HELP.put("redrive", "redrive QUEUE CONSUMER [EV_ID ...]\n  Gives the consumer's dead letters (all, or those ids)"
+                + " back to it, through the retry queue.");
+        COMMAND_HELP.put("purge-dead-letters", "purge-dead-letters QUEUE [CONSUMER [EV_ID ...]]\n  Deletes dead letters.");
+    }
+
+    /** Prints one command's help (all commands' list without one); 1 for an unknown command. */
+    private static int commandHelp(String cmd, CommandLine cl, PrintStream out, PrintStream err) {
+        if (cmd == null) {
+            cl.usage(out);
+            return 0;
+        }
+        String help = COMMAND_HELP.get(cmd);
+        if (help == null) {
+            String near = closest(cmd);
+            err.println("unknown command: " + cmd + (near != null ? "; did you mean " + near + "?" : "")
+                    + " (pgqadm -h lists the commands)");
+            return 1;
+        }
+        out.println("usage: pgqadm [options] CONFIG.ini " + help);
+        out.flush();
+        return 0;
     }
 
     /** The command nearest to a mistyped one (at most 2 edits, or a prefix of 3 letters or more); null if none is. */
