@@ -16,6 +16,7 @@ packages=(
   postgresql-15-pgq-node      # pgq_node's SQL, which pgqadm install-cascade loads (CascadeIT)
   postgresql-15-londiste-sql  # londiste's SQL, loaded the same way
   python3-londiste            # londiste's own tool (/usr/bin/londiste): CascadeIT replicates with it
+  systemd                     # systemd-analyze: SystemdIT verifies pgqadm's unit files
   openjdk-17-jdk-headless     # javac, and libjvm.so that pljvm loads into the backend
   maven
   make

@@ -160,6 +160,12 @@ final class DatabaseWorker {
         return new long[] {ticker.opened.get(), maint.opened.get()};
     }
 
+    /** How long the ticker loop has been inside its current round (0 between rounds): a hung call shows here. */
+    long tickerRoundAgeNanos(long now) {
+        long started = ticker.roundStarted;
+        return started == 0 ? 0 : now - started;
+    }
+
     /** Failed rounds of the ticker and the maintenance loop: [ticker, maintenance]. */
     long[] failedRounds() {
         return new long[] {ticker.failedRounds.get(), maint.failedRounds.get()};
@@ -171,6 +177,8 @@ final class DatabaseWorker {
         final Health health;
         final AtomicLong opened = new AtomicLong();
         final AtomicLong failedRounds = new AtomicLong();
+        /** nanoClock when the current round began; 0 between rounds. */
+        volatile long roundStarted;
         final Backoff backoff = new Backoff();
         private volatile Connection conn;
         private long connectedAt;
@@ -197,7 +205,13 @@ final class DatabaseWorker {
             try {
                 while (!stopping) {
                     long roundStart = nanoClock.getAsLong();
-                    Duration fixedWait = round();
+                    roundStarted = roundStart == 0 ? 1 : roundStart;
+                    Duration fixedWait;
+                    try {
+                        fixedWait = round();
+                    } finally {
+                        roundStarted = 0;
+                    }
                     pause(roundStart, fixedWait);
                 }
             } finally {

@@ -25,10 +25,14 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code pgqadm [options] CONFIG.ini COMMAND [args]}: pgqadm's command line (Skytools 2) for
- * pgq-java. Exit codes: 0 done; 1 a usage, config, database or pidfile error (the message says
- * which); 2 an unknown option.
+ * pgq-java. Exit codes: 0 done; 1 a usage, database or pidfile error (the message says which);
+ * 2 an unknown option; 78 (EX_CONFIG of sysexits.h) a config file that cannot be used, so that
+ * systemd's RestartPreventExitStatus=78 stops restarting a daemon that cannot start.
  */
 public final class Main {
+
+    /** sysexits.h's EX_CONFIG: the config is wrong; starting again will not help. */
+    static final int EXIT_CONFIG = 78;
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     static final Set<String> COMMANDS = Set.of("ticker", "status", "install", "install-cascade", "takeover", "create", "drop",
@@ -148,10 +152,10 @@ public final class Main {
             Logs.configure(verbosity, console, cfg);
         } catch (ConfigException e) {
             log.error("{}", e.getMessage());
-            return 1;
+            return EXIT_CONFIG;
         } catch (IOException e) {
             log.error("{}: logfile: {}", file, e.getMessage());
-            return 1;
+            return EXIT_CONFIG;
         }
         cfg.warnings().forEach(log::warn);
         if (o.reload || o.stop || o.kill) {
@@ -342,7 +346,14 @@ public final class Main {
             return 1;
         }
         try {
-            return new TickerDaemon(cfg, reloader).run();
+            SdNotify notify = SdNotify.fromEnvironment(System.getenv());
+            try {
+                return new TickerDaemon(cfg, reloader, notify).run();
+            } finally {
+                if (notify != null) {
+                    notify.close();
+                }
+            }
         } finally {
             if (pid != null) {
                 pid.release();

@@ -52,9 +52,59 @@ final class TickerDaemon {
     private volatile Set<String> discovered = Set.of();
     private Thread discovery;
 
+    /** systemd's notification socket (Type=notify), or null. */
+    private final SdNotify notify;
+
     TickerDaemon(Config config, Reloader reloader) {
+        this(config, reloader, null);
+    }
+
+    TickerDaemon(Config config, Reloader reloader, SdNotify notify) {
         this.config = config;
         this.reloader = reloader;
+        this.notify = notify;
+    }
+
+    private void notifySystemd(String state) {
+        if (notify != null) {
+            notify.send(state);
+        }
+    }
+
+    /**
+     * Pings systemd's watchdog at half its timeout while no database's ticker is stuck inside one
+     * round for longer than the timeout (a hung call; rounds that fail and wait are fine), so
+     * that systemd restarts a hung daemon (WatchdogSec) but not one whose database is down.
+     */
+    private void startWatchdog() {
+        if (notify == null || notify.watchdog() == null) {
+            return;
+        }
+        long timeout = notify.watchdog().toNanos();
+        Thread t = new Thread(() -> {
+            while (true) {
+                long now = System.nanoTime();
+                String stuck = null;
+                for (DatabaseWorker w : served) {
+                    if (w.tickerRoundAgeNanos(now) > timeout) {
+                        stuck = w.dbname;
+                    }
+                }
+                if (stuck == null) {
+                    notify.send("WATCHDOG=1");
+                } else {
+                    log.warn("{}: ticker stuck in one round for over {} s: not pinging systemd's watchdog", stuck,
+                            Durations.seconds(notify.watchdog()));
+                }
+                try {
+                    Thread.sleep(Math.max(1, timeout / 2_000_000));
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "sd-watchdog");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Installs the signal handlers, serves until SIGINT or SIGTERM; returns the exit code. */
@@ -74,22 +124,28 @@ final class TickerDaemon {
         startDiscovery(cfg);
         applyDatabases(cfg);
         startMetrics(cfg);
+        notifySystemd("READY=1\nSTATUS=serving " + describeDatabases(cfg) + "\nMAINPID=" + ProcessHandle.current().pid());
+        startWatchdog();
         while (true) {
             Event e = events.take();
             switch (e) {
                 case RELOAD:
                     log.info("Got SIGHUP, reloading config");
+                    notifySystemd("RELOADING=1");
                     reload();
+                    notifySystemd("READY=1\nSTATUS=serving " + describeDatabases(config));
                     break;
                 case DISCOVER:
                     applyDatabases(config);
                     break;
                 case STOP:
+                    notifySystemd("STOPPING=1");
                     log.info("Got SIGINT, shutting down");
                     stopAll(false);
                     log.info("Stopped");
                     return 0;
                 case KILL:
+                    notifySystemd("STOPPING=1");
                     log.info("Got SIGTERM, fast exit");
                     stopAll(true);
                     return 0;

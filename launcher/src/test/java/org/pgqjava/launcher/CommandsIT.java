@@ -64,20 +64,20 @@ class CommandsIT {
     }
 
     @Test
-    void configErrorsNameTheKeyAndExit1(PgDatabase db) {
+    void configErrorsNameTheKeyAndExit78(PgDatabase db) {
         Path missing = Pgqadm.config(dir, "m.ini", "loop_delay = 1");
-        assertTrue(fails(1, missing.toString(), "status").err().contains("m.ini: db: missing"));
+        assertTrue(fails(78, missing.toString(), "status").err().contains("m.ini: db: missing"));
         Path bad = conf(db, "loop_delay = often");
-        String badErr = fails(1, bad.toString(), "status").err();
+        String badErr = fails(78, bad.toString(), "status").err();
         assertTrue(java.util.regex.Pattern.compile("t\\.ini:\\d+: loop_delay: not a number: 'often'").matcher(badErr).find(),
                 "file:line: key: problem\n" + badErr);
         Path badDb = Pgqadm.config(dir, "d.ini", "db = dbname=x sslmode=sometimes");
-        assertTrue(fails(1, badDb.toString(), "status").err().contains("d.ini:2: db: invalid sslmode value"));
+        assertTrue(fails(78, badDb.toString(), "status").err().contains("d.ini:2: db: invalid sslmode value"));
         Path unknown = Pgqadm.config(dir, "u.ini", Pgqadm.dbLine(db), "maint_dealy = 5");
         Pgqadm.Result r = ok(unknown.toString(), "status");
         assertTrue(r.err().contains("WARN") && r.err().contains("u.ini:3: unknown key maint_dealy ignored"), r.describe());
         assertTrue(r.out().startsWith("Postgres version: "), r.describe());
-        assertTrue(fails(1, Pgqadm.config(dir, "s.ini", Pgqadm.dbLine(db), "use_skylog = 1").toString(), "status")
+        assertTrue(fails(78, Pgqadm.config(dir, "s.ini", Pgqadm.dbLine(db), "use_skylog = 1").toString(), "status")
                 .err().contains("use_skylog: skylog.ini logging is not supported"));
     }
 
@@ -157,7 +157,7 @@ class CommandsIT {
         assertTrue(r.out().startsWith("Postgres version: "), r.describe());
         Pgqadm.Result none = Pgqadm.runWith(Map.of("PGSERVICEFILE", services.toString()),
                 Pgqadm.config(dir, "nosvc.ini", "db = service=nosuch").toString(), "status");
-        assertEquals(1, none.exit(), none.describe());
+        assertEquals(78, none.exit(), none.describe());
         assertTrue(none.err().contains("nosvc.ini:2: db: definition of service \"nosuch\" not found"), none.describe());
     }
 
@@ -166,7 +166,7 @@ class CommandsIT {
         Path wrong = Pgqadm.config(dir, "wrong.ini", "db = dbname=pgtest_no_such_database host=/nonexistent");
         String real = Pgqadm.dbLine(db).substring("db = ".length());
         assertTrue(ok("--set", "db=" + real, wrong.toString(), "status").out().startsWith("Postgres version: "));
-        Pgqadm.Result bad = fails(1, "--set", "loop_delay=soon", wrong.toString(), "status");
+        Pgqadm.Result bad = fails(78, "--set", "loop_delay=soon", wrong.toString(), "status");
         assertTrue(bad.err().contains("--set loop_delay=soon: loop_delay: not a number: 'soon'"), bad.describe());
     }
 
