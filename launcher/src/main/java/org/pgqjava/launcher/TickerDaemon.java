@@ -82,6 +82,7 @@ final class TickerDaemon {
         }
         long timeout = notify.watchdog().toNanos();
         Thread t = new Thread(() -> {
+            String warned = null;
             while (true) {
                 long now = System.nanoTime();
                 String stuck = null;
@@ -92,10 +93,11 @@ final class TickerDaemon {
                 }
                 if (stuck == null) {
                     notify.send("WATCHDOG=1");
-                } else {
+                } else if (!stuck.equals(warned)) {
                     log.warn("{}: ticker stuck in one round for over {} s: not pinging systemd's watchdog", stuck,
                             Durations.seconds(notify.watchdog()));
                 }
+                warned = stuck;
                 try {
                     Thread.sleep(Math.max(1, timeout / 2_000_000));
                 } catch (InterruptedException e) {
@@ -176,7 +178,8 @@ final class TickerDaemon {
             startDiscovery(fresh);
         }
         applyDatabases(fresh);
-        if (!old.metricsHost().equals(fresh.metricsHost()) || old.metricsPort() != fresh.metricsPort()) {
+        if (!old.metricsHost().equals(fresh.metricsHost()) || old.metricsPort() != fresh.metricsPort()
+                || (metrics == null && fresh.metricsPort() != 0)) { // also: the port could not be bound before
             stopMetrics();
             startMetrics(fresh);
         }

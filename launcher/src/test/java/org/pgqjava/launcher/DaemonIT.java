@@ -112,10 +112,10 @@ class DaemonIT {
 
         Files.writeString(conf, Files.readString(conf).replace("loop_delay = 0.3", "loop_delay = soon"));
         Pgqadm.Result refused = Pgqadm.run(conf.toString(), "-r"); // pgqadm -r reads the file too, and says so
-        assertEquals(1, refused.exit(), refused.describe());
+        assertEquals(Main.EXIT_CONFIG, refused.exit(), refused.describe());
         assertTrue(refused.err().contains("loop_delay: not a number: 'soon'"), refused.describe());
         assertTrue(Signals.send("HUP", p.pid()));
-        awaitLog("config not reloaded, the old one stays in force: " + conf + ": loop_delay: not a number");
+        awaitLog("config not reloaded, the old one stays in force: " + conf + ":3: loop_delay: not a number");
         awaitTickAfterEvent(c, "dq");
 
         Files.writeString(conf, Files.readString(conf).replace("loop_delay = soon", "loop_delay = 0.3"));
