@@ -17,6 +17,8 @@ packages=(
   postgresql-15-londiste-sql  # londiste's SQL, loaded the same way
   python3-londiste            # londiste's own tool (/usr/bin/londiste): CascadeIT replicates with it
   systemd                     # systemd-analyze: SystemdIT verifies pgqadm's unit files
+  help2man                    # pgqadm's man page, for its Debian package (launcher's profile deb)
+  man-db                      # man: PackageIT reads the installed man page
   openjdk-17-jdk-headless     # javac, and libjvm.so that pljvm loads into the backend
   maven
   make
