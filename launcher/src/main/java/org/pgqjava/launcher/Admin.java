@@ -170,6 +170,7 @@ final class Admin {
 
     /** Prints the settings of {@code queue} (all queues when null); false when there is none. */
     private boolean showConfig(String queue, PrintStream out) throws SQLException {
+        OwnColumns own = ownColumns(); // once, not per queue
         StringBuilder sql = new StringBuilder("select queue_name");
         for (Map.Entry<String, String> e : CONFIG_KEYS.entrySet()) {
             sql.append(", ").append("interval".equals(e.getValue()) ? "extract(epoch from " + e.getKey() + ")::text" : e.getKey() + "::text");
@@ -184,7 +185,7 @@ final class Admin {
                 while (rs.next()) {
                     any = true;
                     out.print(configText(rs.getString(1), rowValues(rs)));
-                    printPush(rs.getString(1), out);
+                    printOwn(rs.getString(1), own, out);
                 }
             }
         }
@@ -192,13 +193,24 @@ final class Admin {
         return any;
     }
 
-    /** pgq-java's push settings of a queue that has any set, in the same layout. */
-    private void printPush(String queue, PrintStream out) throws SQLException {
+    /** Which of pgq-java's own settings this database's pgq_java.queue_config has. */
+    private record OwnColumns(boolean table, boolean stuck) {
+    }
+
+    private OwnColumns ownColumns() throws SQLException {
         if (!hasPushTable()) {
+            return new OwnColumns(false, false);
+        }
+        return new OwnColumns(true, call("select count(*)::int from pg_catalog.pg_attribute where attrelid ="
+                + " pg_catalog.to_regclass('pgq_java.queue_config') and attname = 'stuck_consumer_warn'") == 1);
+    }
+
+    /** pgq-java's own settings (push, stuck consumers, max_retries) of a queue that has any set, in the same layout. */
+    private void printOwn(String queue, OwnColumns own, PrintStream out) throws SQLException {
+        if (!own.table()) {
             return;
         }
-        boolean stuck = call("select count(*)::int from pg_catalog.pg_attribute where attrelid ="
-                + " pg_catalog.to_regclass('pgq_java.queue_config') and attname = 'stuck_consumer_warn'") == 1;
+        boolean stuck = own.stuck();
         try (PreparedStatement ps = c.prepareStatement("select case when c.push then 'on' else 'off' end,"
                 + " extract(epoch from c.push_min_interval)::text"
                 + (stuck ? ", extract(epoch from c.stuck_consumer_warn)::text, extract(epoch from c.stuck_consumer_detach)::text,"
